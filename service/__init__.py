@@ -1,0 +1,67 @@
+"""Talkback: comments, moderation and share links for any blog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+import service.models  # noqa: F401 - registers every table before Alembic looks
+from service import queue
+from service.config import CONFIGS, ROOT, Config, ProductionConfig, config_from_env
+from service.errors import register_error_handlers
+from service.extensions import csrf, db, limiter, migrate
+
+
+def _load_config(app: Flask, config: type[Config] | str | dict | None) -> None:
+    overrides: dict = {}
+    if isinstance(config, dict):
+        overrides = config
+        config = overrides.get("TALKBACK_ENV")
+    if isinstance(config, str):
+        config = CONFIGS[config]
+    config = config or config_from_env()
+    if config is ProductionConfig:
+        ProductionConfig.validate()
+    app.config.from_object(config)
+    app.config.update(overrides)
+
+
+def create_app(config: type[Config] | str | dict | None = None) -> Flask:
+    """Build the app; `config` is a Config class, its name, or a dict of overrides."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    _load_config(app, config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    Path(app.config["SPAM_MODEL_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    queue.make_celery(app)
+    register_error_handlers(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from service.comments.views import bp as comments_api
+    from service.demo.views import bp as demo
+    from service.moderation.api import bp as moderation_api
+
+    for blueprint in (comments_api, moderation_api):
+        # JSON API: no cookies are read, so there is nothing for CSRF to forge.
+        csrf.exempt(blueprint)
+        app.register_blueprint(blueprint)
+    app.register_blueprint(demo)
+
+
+def _register_commands(app: Flask) -> None:
+    from service.cli import register
+
+    register(app)

@@ -1,0 +1,86 @@
+"""`flask sites …`, `flask moderators …` and `flask demo seed`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from service.accounts import services as accounts
+from service.accounts.models import Moderator, Role, Site
+from service.errors import ApiError
+from service.extensions import db
+
+sites_cli = AppGroup("sites", help="Manage the sites that embed Talkback.")
+moderators_cli = AppGroup("moderators", help="Manage moderators and their API tokens.")
+demo_cli = AppGroup("demo", help="The demo site.")
+
+DEMO_EMAIL = "demo@talkback.invalid"
+DEMO_PASSWORD = "talkback-demo"
+
+
+@sites_cli.command("create")
+@click.argument("slug")
+@click.option("--name", default="")
+@click.option("--origin", "origins", multiple=True, help="Allowed origin, repeatable.")
+@click.option("--policy", default="hold_all")
+def create_site(slug: str, name: str, origins: tuple[str, ...], policy: str) -> None:
+    try:
+        site = accounts.create_site(slug, name or slug, list(origins), policy)
+    except ApiError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"created site {site.slug}")
+
+
+@sites_cli.command("list")
+def list_sites() -> None:
+    for site in db.session.scalars(select(Site).order_by(Site.slug)):
+        click.echo(
+            f"{site.slug}\t{site.name}\t{site.moderation_policy}\t{' '.join(site.allowed_origins)}"
+        )
+
+
+@moderators_cli.command("create")
+@click.argument("email")
+@click.option("--site", "site_slug", required=True)
+@click.option("--role", default=Role.MODERATOR, type=click.Choice(Role.ALL))
+def create_moderator(email: str, site_slug: str, role: str) -> None:
+    """Create (or extend) a moderator and print a new API token."""
+    try:
+        site = accounts.get_site(site_slug)
+    except ApiError as error:
+        raise click.ClickException(error.message) from None
+    moderator = accounts.get_or_create_moderator(email)
+    accounts.grant_role(moderator, site, role)
+    token = accounts.issue_api_token(moderator, label="cli")
+    click.echo(f"moderator {moderator.email} is {role} of {site.slug}")
+    click.echo(f"token: {token}")
+
+
+@moderators_cli.command("list")
+def list_moderators() -> None:
+    for moderator in db.session.scalars(select(Moderator).order_by(Moderator.email)):
+        roles = ", ".join(f"{m.site.slug}:{m.role}" for m in moderator.memberships)
+        state = "active" if moderator.is_active else "disabled"
+        click.echo(f"{moderator.email}\t{state}\t{roles}")
+
+
+@demo_cli.command("seed")
+@click.option("--origin", default="http://127.0.0.1:5000")
+def seed_demo(origin: str) -> None:
+    """Create the demo site and moderator if missing, and print a fresh token."""
+    site = db.session.scalar(select(Site).where(Site.slug == "demo"))
+    if site is None:
+        site = accounts.create_site("demo", "Talkback demo blog", [origin])
+    moderator = accounts.get_or_create_moderator(DEMO_EMAIL, "Demo moderator")
+    accounts.grant_role(moderator, site, Role.OWNER)
+    token = accounts.issue_api_token(moderator, label="demo")
+    click.echo(f"demo site: {site.slug}")
+    click.echo(f"demo moderator: {DEMO_EMAIL}")
+    click.echo(f"demo token: {token}")
+
+
+def register(app: Flask) -> None:
+    for group in (sites_cli, moderators_cli, demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,129 @@
+"""Validation of the public API's input; every failure names its field and a stable code."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import Request
+
+from service.errors import ApiError, ValidationError
+
+MAX_ID = 2**31 - 1
+EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']+\.[^@\s<>\"']+$")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def parse_json_body(request: Request) -> dict:
+    if not request.is_json:
+        raise ApiError(
+            "Send the body as JSON with Content-Type: application/json.",
+            code="unsupported_media_type",
+        ).with_status(415)
+    try:
+        data = json.loads(request.get_data(as_text=True) or "null")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError("The body is not valid JSON.", code="malformed_json") from None
+    if not isinstance(data, dict):
+        raise ApiError("The body must be a JSON object.", code="invalid_body")
+    return data
+
+
+def parse_id(raw: object, field: str = "id") -> int:
+    """Accept ints (or digit strings from URLs) that fit the database's integer column."""
+    if isinstance(raw, bool):
+        raise ValidationError(f"{field} must be an integer.", code="invalid_id", field=field)
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+        raw = int(raw)
+    if not isinstance(raw, int) or not 0 < raw <= MAX_ID:
+        raise ValidationError(
+            f"{field} must be a positive integer.", code="invalid_id", field=field
+        )
+    return raw
+
+
+def optional_string(data: dict, field: str, max_length: int) -> str:
+    value = data.get(field)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(f"{field} must be a string.", code="invalid_type", field=field)
+    value = CONTROL_CHARS.sub("", value).strip()
+    if len(value) > max_length:
+        raise ValidationError(
+            f"{field} is longer than {max_length} characters.", code="too_long", field=field
+        )
+    return value
+
+
+def parse_thread_uri(value: object, field: str = "uri") -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("uri is required.", code="missing_field", field=field)
+    value = value.strip()
+    if len(value) > 1024:
+        raise ValidationError("uri is too long.", code="too_long", field=field)
+    if not value.startswith("/") or value.startswith("//") or CONTROL_CHARS.search(value):
+        raise ValidationError(
+            "uri must be the page's path, starting with a single '/'.",
+            code="invalid_uri",
+            field=field,
+        )
+    return value
+
+
+def parse_website(value: str) -> str:
+    if not value:
+        return ""
+    if "://" not in value:
+        value = "https://" + value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        raise ValidationError(
+            "website must be an http(s) address.", code="invalid_url", field="website"
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class NewComment:
+    uri: str
+    title: str
+    parent_id: int | None
+    author: str
+    email: str
+    website: str
+    text: str
+    honeypot: str
+    form_token: str
+
+
+def parse_new_comment(data: dict, max_chars: int) -> NewComment:
+    text = data.get("text")
+    if text is None or (isinstance(text, str) and not text.strip()):
+        raise ValidationError("text is required.", code="missing_field", field="text")
+    if not isinstance(text, str):
+        raise ValidationError("text must be a string.", code="invalid_type", field="text")
+    if len(text) > max_chars:
+        raise ValidationError(
+            f"text is longer than {max_chars} characters.", code="too_long", field="text"
+        )
+    text = CONTROL_CHARS.sub("", text).strip()
+    parent_raw = data.get("parent_id")
+    email = optional_string(data, "email", 254)
+    if email and not EMAIL_RE.match(email):
+        raise ValidationError(
+            "email is not an e-mail address.", code="invalid_email", field="email"
+        )
+    return NewComment(
+        uri=parse_thread_uri(data.get("uri")),
+        title=optional_string(data, "title", 300),
+        parent_id=None if parent_raw is None else parse_id(parent_raw, "parent_id"),
+        author=optional_string(data, "author", 100),
+        email=email,
+        website=parse_website(optional_string(data, "website", 500)),
+        text=text,
+        honeypot=optional_string(data, "honeypot", 500),
+        form_token=optional_string(data, "form_token", 500),
+    )

@@ -1,0 +1,78 @@
+"""The public JSON API used by the widget: post comments, read threads and counts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+
+from service.accounts.services import get_site
+from service.comments import services
+from service.comments.form_token import issue_form_token
+from service.comments.schemas import parse_id, parse_json_body, parse_new_comment, parse_thread_uri
+from service.errors import ValidationError
+from service.extensions import limiter
+from service.moderation.sanitise import render_comment
+
+bp = Blueprint("comments_api", __name__, url_prefix="/api/v1")
+
+
+def _comment_rate_limit() -> str:
+    return current_app.config.get("COMMENT_RATE_LIMIT", "20 per minute")
+
+
+@bp.post("/sites/<site>/comments")
+@limiter.limit(_comment_rate_limit)
+def post_comment(site: str):
+    site_row = get_site(site)
+    data = parse_json_body(request)
+    new = parse_new_comment(data, current_app.config["MAX_COMMENT_CHARS"])
+    comment, edit_token = services.submit_comment(
+        site_row,
+        new,
+        remote_addr=request.remote_addr,
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+    body = {"id": comment.id, "status": comment.status, "edit_token": edit_token}
+    return jsonify(body), 202
+
+
+@bp.get("/sites/<site>/threads")
+def get_thread(site: str):
+    site_row = get_site(site)
+    uri = parse_thread_uri(request.args.get("uri"))
+    after = parse_id(request.args["after"], "after") if request.args.get("after") else 0
+    limit = parse_id(request.args.get("limit", "100"), "limit")
+    body = services.published_thread(site_row, uri, after=after, limit=limit)
+    body["form_token"] = issue_form_token(site_row.slug)
+    return jsonify(body)
+
+
+@bp.get("/sites/<site>/counts")
+def get_counts(site: str):
+    site_row = get_site(site)
+    uris = request.args.getlist("uri")
+    if not uris or len(uris) > 100:
+        raise ValidationError("Pass 1 to 100 uri parameters.", code="invalid_uri_list", field="uri")
+    uris = [parse_thread_uri(uri) for uri in uris]
+    return jsonify({"counts": services.approved_counts(site_row, uris)})
+
+
+@bp.get("/sites/<site>/form-token")
+def get_form_token(site: str):
+    return jsonify({"form_token": issue_form_token(get_site(site).slug)})
+
+
+@bp.get("/comments/<comment_id>")
+def get_own_comment(comment_id: str):
+    comment = services.comment_for_author(parse_id(comment_id), request.args.get("token"))
+    return jsonify(services.author_view(comment))
+
+
+@bp.post("/preview")
+def preview():
+    data = parse_json_body(request)
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise ValidationError("text must be a string.", code="invalid_type", field="text")
+    if len(text) > current_app.config["MAX_COMMENT_CHARS"]:
+        raise ValidationError("text is too long.", code="too_long", field="text")
+    return jsonify({"html": render_comment(text)})

@@ -1,0 +1,96 @@
+"""Configuration classes; every setting comes from the environment with a safe demo default."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("TALKBACK_INSTANCE_DIR", ROOT / "instance"))
+
+
+def _env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+def _sqlite_url(name: str) -> str:
+    return f"sqlite:///{INSTANCE_DIR / name}"
+
+
+class Config:
+    """Shared defaults: the embedded demo (SQLite database, SQLite broker) unless told otherwise."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _sqlite_url("talkback.db"))
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    CELERY_BROKER_URL = os.environ.get(
+        "CELERY_BROKER_URL", REDIS_URL or f"sqla+{_sqlite_url('broker.db')}"
+    )
+    # Separate queues let several deployments (or test runs) share one Redis.
+    CELERY_QUEUE = os.environ.get("TALKBACK_QUEUE", "talkback")
+    # Run tasks in-process instead of sending them; only for unit tests.
+    TASKS_EAGER = False
+    # A comment left in `received` longer than this is sent to the broker again.
+    STUCK_AFTER_SECONDS = _env_float("TALKBACK_STUCK_AFTER_SECONDS", 60)
+    SWEEP_INTERVAL_SECONDS = _env_float("TALKBACK_SWEEP_INTERVAL_SECONDS", 30)
+    MAX_COMMENT_CHARS = int(os.environ.get("TALKBACK_MAX_COMMENT_CHARS", 10_000))
+    MAX_CONTENT_LENGTH = 256 * 1024
+    # Authors may edit or delete their own comment for this long.
+    EDIT_WINDOW_SECONDS = int(os.environ.get("TALKBACK_EDIT_WINDOW_SECONDS", 15 * 60))
+    FORM_TOKEN_MAX_AGE_SECONDS = int(os.environ.get("TALKBACK_FORM_TOKEN_MAX_AGE", 24 * 3600))
+    FORM_MIN_SECONDS = _env_float("TALKBACK_FORM_MIN_SECONDS", 3)
+    PUBLIC_URL = os.environ.get("TALKBACK_PUBLIC_URL", "")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SPAM_MODEL_DIR = os.environ.get("TALKBACK_SPAM_MODEL_DIR", str(INSTANCE_DIR / "models"))
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 25))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
+    MAIL_FROM = os.environ.get("MAIL_FROM", "talkback@localhost")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    TASKS_EAGER = True
+    WTF_CSRF_ENABLED = True
+    RATELIMIT_ENABLED = False
+    FORM_MIN_SECONDS = 0.0
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse to start with the demo defaults: they are not secret and not durable."""
+        if not os.environ.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production")
+        url = os.environ.get("DATABASE_URL", "")
+        if not url or url.startswith("sqlite"):
+            raise RuntimeError("DATABASE_URL must point at a real database in production")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    return CONFIGS[os.environ.get("TALKBACK_ENV", "development")]

@@ -1,0 +1,76 @@
+"""The moderator JSON API (bearer token): the queue and the decisions on it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, request
+
+from service.accounts.auth import ensure_can_moderate, ensure_site_access, require_token
+from service.accounts.services import get_site
+from service.comments.models import Comment, Status
+from service.comments.schemas import optional_string, parse_id, parse_json_body
+from service.comments.services import public_comment
+from service.errors import NotFound, ValidationError
+from service.extensions import db
+from service.moderation import services
+from service.timeutil import as_utc
+
+bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1")
+
+ACTIONS = {
+    "approve": Status.APPROVED,
+    "reject": Status.REJECTED,
+    "spam": Status.SPAM,
+    "ham": Status.PENDING,
+    "delete": Status.DELETED,
+}
+QUEUE_STATUSES = (Status.PENDING, Status.SPAM, Status.APPROVED, Status.REJECTED)
+
+
+def queue_entry(comment: Comment) -> dict:
+    return {
+        **public_comment(comment),
+        "status": comment.status,
+        "text": comment.text,
+        "email": comment.email or None,
+        "ip": comment.ip,
+        "thread": {
+            "id": comment.thread_id,
+            "uri": comment.thread.uri,
+            "title": comment.thread.title,
+        },
+        "spam_score": comment.spam_score,
+        "spam_reasons": comment.spam_reasons,
+        "updated": as_utc(comment.updated_at).isoformat(),
+    }
+
+
+@bp.get("/sites/<site>/queue")
+@require_token
+def site_queue(site: str):
+    site_row = get_site(site)
+    ensure_site_access(g.moderator, site_row.id)
+    status = request.args.get("status", Status.PENDING)
+    if status not in QUEUE_STATUSES:
+        raise ValidationError("Unknown status.", code="invalid_status", field="status")
+    limit = min(parse_id(request.args.get("limit", "50"), "limit"), 200)
+    offset = int(request.args["offset"]) if request.args.get("offset", "").isdigit() else 0
+    comments = services.moderation_queue({site_row.id}, status=status, limit=limit, offset=offset)
+    return jsonify(
+        {"site": site_row.slug, "status": status, "comments": [queue_entry(c) for c in comments]}
+    )
+
+
+@bp.post("/comments/<comment_id>/<action>")
+@require_token
+def act_on_comment(comment_id: str, action: str):
+    if action not in ACTIONS:
+        raise NotFound("Unknown action.", code="unknown_action")
+    comment = db.session.get(Comment, parse_id(comment_id))
+    if comment is None:
+        raise NotFound("No such comment.", code="unknown_comment")
+    ensure_can_moderate(g.moderator, comment.site_id)
+    reason = ""
+    if request.content_length:
+        reason = optional_string(parse_json_body(request), "reason", 500)
+    services.moderate(comment, ACTIONS[action], g.moderator, reason)
+    return jsonify(queue_entry(comment))

@@ -1,0 +1,71 @@
+"""The service's side of Celery: build the Celery app from Flask config and send tasks by name.
+
+`service/` never imports `workers/`; tasks are addressed by their registered names, so the
+web process only needs a broker connection, not the task code.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Celery, Task
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+
+PROCESS_COMMENT = "talkback.process_comment"
+RESEND_STUCK = "talkback.resend_stuck_comments"
+
+
+def make_celery(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    broker = app.config["CELERY_BROKER_URL"]
+    celery = Celery(app.import_name, task_cls=FlaskTask)
+    transport_options = {}
+    if broker.startswith("redis"):
+        # With acks_late a crashed worker's message comes back after this many seconds.
+        transport_options = {"visibility_timeout": 300}
+    celery.conf.update(
+        broker_url=broker,
+        broker_transport_options=transport_options,
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=3,
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue=app.config["CELERY_QUEUE"],
+        include=["workers.tasks"],
+        beat_schedule={
+            "resend-stuck-comments": {
+                "task": RESEND_STUCK,
+                "schedule": float(app.config["SWEEP_INTERVAL_SECONDS"]),
+            }
+        },
+    )
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery
+
+
+def send(task_name: str, *args) -> bool:
+    """Queue a task; return False instead of raising when the broker is unreachable.
+
+    Callers commit their rows first, so a failed send only delays the work: the periodic
+    sweep re-sends whatever is still waiting.
+    """
+    celery: Celery = current_app.extensions["celery"]
+    if current_app.config["TASKS_EAGER"]:
+        celery.loader.import_default_modules()
+        celery.tasks[task_name].apply(args=args, throw=True)
+        return True
+    try:
+        celery.send_task(task_name, args=args, retry=False)
+    except Exception:  # noqa: BLE001 - any broker failure must not lose the request
+        log.warning("broker unreachable, %s%r left for the sweep", task_name, args, exc_info=True)
+        return False
+    return True

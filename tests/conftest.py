@@ -1,0 +1,167 @@
+"""Fixtures: a SQLite app for unit tests, and PostgreSQL + Redis + a real worker for integration."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from service import create_app
+from service.accounts import services as accounts
+from service.accounts.models import Role
+from service.comments.models import Comment, Status, Thread
+from service.extensions import db
+from tests import support
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(
+        {
+            "TALKBACK_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SPAM_MODEL_DIR": str(tmp_path / "models"),
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_site(app):
+    def factory(slug: str = "blog", **fields):
+        site = accounts.create_site(
+            slug, fields.pop("name", slug.title()), fields.pop("origins", [])
+        )
+        for key, value in fields.items():
+            setattr(site, key, value)
+        db.session.commit()
+        return site
+
+    return factory
+
+
+@pytest.fixture
+def site(make_site):
+    return make_site("blog", origins=["https://blog.example"])
+
+
+@pytest.fixture
+def make_moderator(app):
+    def factory(site, email: str = "mod@example.org", role: str = Role.MODERATOR):
+        moderator = accounts.get_or_create_moderator(email)
+        accounts.grant_role(moderator, site, role)
+        token = accounts.issue_api_token(moderator)
+        return moderator, token
+
+    return factory
+
+
+@pytest.fixture
+def make_comment(app):
+    """Insert a comment directly in the given status, bypassing the pipeline."""
+
+    def factory(site, text: str = "A thoughtful comment.", *, uri: str = "/post", **fields):
+        thread = db.session.query(Thread).filter_by(site_id=site.id, uri=uri).one_or_none()
+        if thread is None:
+            thread = Thread(site_id=site.id, uri=uri, title=f"Post {uri}")
+            db.session.add(thread)
+            db.session.flush()
+        fields.setdefault("status", Status.PENDING)
+        fields.setdefault("html", f"<p>{text}</p>")
+        comment = Comment(site_id=site.id, thread_id=thread.id, text=text, **fields)
+        db.session.add(comment)
+        db.session.commit()
+        return comment
+
+    return factory
+
+
+# --- integration: real PostgreSQL, Redis and Celery worker -------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A throw-away PostgreSQL database for this test run, dropped afterwards."""
+    if not support.port_open("127.0.0.1", 5432):
+        support.unavailable("PostgreSQL is not answering on 127.0.0.1:5432")
+    name = support.unique_name("talkback_test")
+    admin = create_engine(support.PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(support.PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    if not support.port_open("127.0.0.1", 6379):
+        support.unavailable("Redis is not answering on 127.0.0.1:6379")
+    return support.REDIS_URL
+
+
+@pytest.fixture(scope="session")
+def integration_env(pg_url, redis_url, tmp_path_factory) -> dict[str, str]:
+    """Environment for both the in-test app and the worker subprocess."""
+    instance = tmp_path_factory.mktemp("instance")
+    return {
+        "DATABASE_URL": pg_url,
+        "REDIS_URL": redis_url,
+        "CELERY_BROKER_URL": redis_url,
+        "TALKBACK_QUEUE": support.unique_name("talkback_q"),
+        "TALKBACK_INSTANCE_DIR": str(instance),
+        "TALKBACK_SPAM_MODEL_DIR": str(instance / "models"),
+        "TALKBACK_STUCK_AFTER_SECONDS": "2",
+        "TALKBACK_SWEEP_INTERVAL_SECONDS": "1",
+        "SECRET_KEY": "integration-secret",
+    }
+
+
+def integration_app(env: dict[str, str]):
+    return create_app(
+        {
+            "TALKBACK_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
+            "CELERY_BROKER_URL": env["CELERY_BROKER_URL"],
+            "CELERY_QUEUE": env["TALKBACK_QUEUE"],
+            "SPAM_MODEL_DIR": env["TALKBACK_SPAM_MODEL_DIR"],
+            "SECRET_KEY": env["SECRET_KEY"],
+            "STUCK_AFTER_SECONDS": float(env["TALKBACK_STUCK_AFTER_SECONDS"]),
+            "TASKS_EAGER": False,
+        }
+    )
+
+
+@pytest.fixture(scope="session")
+def pg_app(integration_env):
+    """An app on the throw-away PostgreSQL database, migrated with Alembic (not create_all)."""
+    from flask_migrate import upgrade
+
+    app = integration_app(integration_env)
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(scope="session")
+def worker(pg_app, integration_env, tmp_path_factory):
+    """A real `celery worker` (with beat) subprocess consuming this run's queue."""
+    log = Path(tmp_path_factory.mktemp("worker")) / "worker.log"
+    process = support.start_worker(integration_env, beat=True, log_path=log)
+    yield process
+    support.stop_process(process)
+    if os.environ.get("TALKBACK_SHOW_WORKER_LOG"):
+        print(log.read_text())
