@@ -165,3 +165,70 @@ def worker(pg_app, integration_env, tmp_path_factory):
     support.stop_process(process)
     if os.environ.get("TALKBACK_SHOW_WORKER_LOG"):
         print(log.read_text())
+
+
+# --- browser: a live server in a thread and headless Debian Chromium ----------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The app on a real port (SQLite file, tasks run in-process), for browser tests.
+
+    Yields an object with `url`, `app` and `token` (an owner token for the `demo` site).
+    """
+    import threading
+    from types import SimpleNamespace
+
+    from werkzeug.serving import make_server
+
+    app = create_app(
+        {
+            "TALKBACK_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.db'}",
+            "SPAM_MODEL_DIR": str(tmp_path / "models"),
+        }
+    )
+    port = support.free_port()
+    url = f"http://127.0.0.1:{port}"
+    with app.app_context():
+        db.create_all()
+        site = accounts.create_site("demo", "Talkback demo blog", [url])
+        moderator = accounts.get_or_create_moderator("owner@example.org")
+        accounts.grant_role(moderator, site, Role.OWNER)
+        token = accounts.issue_api_token(moderator)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield SimpleNamespace(url=url, app=app, token=token)
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        support.unavailable(f"{CHROMIUM} is missing: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context()
+    page = context.new_page()
+    yield page
+    context.close()

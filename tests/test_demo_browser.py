@@ -1,0 +1,14 @@
+"""The demo post works in a real browser with the plain HTML form (no widget JS needed)."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_demo_form_posts_a_comment_that_awaits_moderation(live_server, page):
+    page.goto(f"{live_server.url}/demo")
+    assert "Russia-Ukraine Talks" in page.title()
+    page.fill("#author", "Reader")
+    page.fill("#text", "Thanks for the *clear* summary.")
+    page.click("button[type=submit]")
+    assert "awaiting moderation" in page.inner_text("#your-comment")
