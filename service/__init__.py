@@ -53,12 +53,16 @@ def _register_blueprints(app: Flask) -> None:
     from service.comments.views import bp as comments_api
     from service.demo.views import bp as demo
     from service.moderation.api import bp as moderation_api
+    from service.widget.views import bp as widget
+    from service.moderation.views import bp as dashboard
 
     for blueprint in (comments_api, moderation_api):
         # JSON API: no cookies are read, so there is nothing for CSRF to forge.
         csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
     app.register_blueprint(demo)
+    app.register_blueprint(widget)  # embed.js and the no-JS thread page: no cookies, no forms
+    app.register_blueprint(dashboard)  # HTML forms: CSRF-protected, never exempt
 
 
 def _register_commands(app: Flask) -> None:

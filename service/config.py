@@ -54,6 +54,12 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
     MAIL_FROM = os.environ.get("MAIL_FROM", "talkback@localhost")
+    # Notifications: e-mailed approve/reject links, the daily digest and per-site webhooks.
+    ACTION_LINK_MAX_AGE_SECONDS = int(os.environ.get("TALKBACK_ACTION_LINK_MAX_AGE", 7 * 86400))
+    DIGEST_HOUR_UTC = int(os.environ.get("TALKBACK_DIGEST_HOUR_UTC", 7))
+    WEBHOOK_TIMEOUT_SECONDS = _env_float("TALKBACK_WEBHOOK_TIMEOUT", 10)
+    # Off by default so a site owner cannot point the server at its own private network.
+    WEBHOOK_ALLOW_PRIVATE = os.environ.get("TALKBACK_WEBHOOK_ALLOW_PRIVATE", "") == "1"
 
 
 class DevelopmentConfig(Config):

@@ -3,13 +3,23 @@
 from service.accounts.models import ApiToken, Moderator, Site, SiteMembership
 from service.comments.models import Comment, Thread
 from service.moderation.models import ModerationEvent
+from service.moderation.notification_models import (
+    NotificationLog,
+    NotificationPreference,
+    UsedActionLink,
+)
+from service.shares.models import ShareClick
 
 __all__ = [
     "ApiToken",
     "Comment",
     "ModerationEvent",
     "Moderator",
+    "NotificationLog",
+    "NotificationPreference",
     "Site",
+    "ShareClick",
     "SiteMembership",
     "Thread",
+    "UsedActionLink",
 ]

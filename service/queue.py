@@ -7,14 +7,20 @@ web process only needs a broker connection, not the task code.
 from __future__ import annotations
 
 import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from flask import Flask, current_app
 
 log = logging.getLogger(__name__)
 
 PROCESS_COMMENT = "talkback.process_comment"
 RESEND_STUCK = "talkback.resend_stuck_comments"
+NOTIFY_NEW_COMMENT = "talkback.notify_new_comment"
+SEND_DAILY_DIGESTS = "talkback.send_daily_digests"
+DELIVER_WEBHOOK = "talkback.deliver_webhook"
 
 
 def make_celery(app: Flask) -> Celery:
@@ -44,7 +50,11 @@ def make_celery(app: Flask) -> Celery:
             "resend-stuck-comments": {
                 "task": RESEND_STUCK,
                 "schedule": float(app.config["SWEEP_INTERVAL_SECONDS"]),
-            }
+            },
+            "send-daily-digests": {
+                "task": SEND_DAILY_DIGESTS,
+                "schedule": crontab(minute=0, hour=app.config["DIGEST_HOUR_UTC"]),
+            },
         },
     )
     celery.set_default()
@@ -53,19 +63,43 @@ def make_celery(app: Flask) -> Celery:
 
 
 def send(task_name: str, *args) -> bool:
-    """Queue a task; return False instead of raising when the broker is unreachable.
-
-    Callers commit their rows first, so a failed send only delays the work: the periodic
-    sweep re-sends whatever is still waiting.
-    """
+    """Queue a task now; return False instead of raising when the broker is unreachable."""
     celery: Celery = current_app.extensions["celery"]
     if current_app.config["TASKS_EAGER"]:
         celery.loader.import_default_modules()
         celery.tasks[task_name].apply(args=args, throw=True)
         return True
+    return _publish(celery, task_name, args)
+
+
+def send_after_response(task_name: str, *args) -> None:
+    """Queue a task without making the caller wait for the broker.
+
+    Callers commit their rows first, so a failed or slow send only delays the work: the
+    periodic sweep re-sends whatever is still waiting. Redis' client retries a refused
+    connection for several seconds, which a reader posting a comment must never feel.
+    """
+    if current_app.config["TASKS_EAGER"]:
+        send(task_name, *args)
+        return
+    _executor.submit(_publish, current_app.extensions["celery"], task_name, args)
+
+
+_executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="talkback-send")
+# After a failed publish, skip the broker for a while instead of queueing more doomed sends.
+_BROKER_BACKOFF_SECONDS = 5.0
+_broker_down_until = 0.0
+
+
+def _publish(celery: Celery, task_name: str, args: tuple) -> bool:
+    global _broker_down_until
+    if time.monotonic() < _broker_down_until:
+        log.info("broker marked down, %s%r left for the sweep", task_name, args)
+        return False
     try:
         celery.send_task(task_name, args=args, retry=False)
     except Exception:  # noqa: BLE001 - any broker failure must not lose the request
+        _broker_down_until = time.monotonic() + _BROKER_BACKOFF_SECONDS
         log.warning("broker unreachable, %s%r left for the sweep", task_name, args, exc_info=True)
         return False
     return True

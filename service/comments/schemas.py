@@ -73,13 +73,23 @@ def parse_thread_uri(value: object, field: str = "uri") -> str:
     return value
 
 
+HOSTNAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+
+
 def parse_website(value: str) -> str:
+    """An http(s) address with a real host name; a bare `example.org` gets https://."""
     if not value:
         return ""
     if "://" not in value:
         value = "https://" + value
     parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+    host = (parts.hostname or "").lower()
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not HOSTNAME_RE.match(host)
+        or parts.username
+        or any(ch.isspace() for ch in value)
+    ):
         raise ValidationError(
             "website must be an http(s) address.", code="invalid_url", field="website"
         )
@@ -99,7 +109,8 @@ class NewComment:
     form_token: str
 
 
-def parse_new_comment(data: dict, max_chars: int) -> NewComment:
+def parse_comment_text(data: dict, max_chars: int) -> str:
+    """The Markdown source of a new or edited comment: required, bounded, no control chars."""
     text = data.get("text")
     if text is None or (isinstance(text, str) and not text.strip()):
         raise ValidationError("text is required.", code="missing_field", field="text")
@@ -109,7 +120,11 @@ def parse_new_comment(data: dict, max_chars: int) -> NewComment:
         raise ValidationError(
             f"text is longer than {max_chars} characters.", code="too_long", field="text"
         )
-    text = CONTROL_CHARS.sub("", text).strip()
+    return CONTROL_CHARS.sub("", text).strip()
+
+
+def parse_new_comment(data: dict, max_chars: int) -> NewComment:
+    text = parse_comment_text(data, max_chars)
     parent_raw = data.get("parent_id")
     email = optional_string(data, "email", 254)
     if email and not EMAIL_RE.match(email):

@@ -7,7 +7,13 @@ from flask import Blueprint, current_app, jsonify, request
 from service.accounts.services import get_site
 from service.comments import services
 from service.comments.form_token import issue_form_token
-from service.comments.schemas import parse_id, parse_json_body, parse_new_comment, parse_thread_uri
+from service.comments.schemas import (
+    parse_comment_text,
+    parse_id,
+    parse_json_body,
+    parse_new_comment,
+    parse_thread_uri,
+)
 from service.errors import ValidationError
 from service.extensions import limiter
 from service.moderation.sanitise import render_comment
@@ -65,6 +71,21 @@ def get_form_token(site: str):
 def get_own_comment(comment_id: str):
     comment = services.comment_for_author(parse_id(comment_id), request.args.get("token"))
     return jsonify(services.author_view(comment))
+
+
+@bp.patch("/comments/<comment_id>")
+def edit_own_comment(comment_id: str):
+    data = parse_json_body(request)
+    text = parse_comment_text(data, current_app.config["MAX_COMMENT_CHARS"])
+    token = data.get("token") if isinstance(data.get("token"), str) else None
+    comment = services.edit_own_comment(parse_id(comment_id), token, text)
+    return jsonify(services.author_view(comment))
+
+
+@bp.delete("/comments/<comment_id>")
+def delete_own_comment(comment_id: str):
+    comment = services.delete_own_comment(parse_id(comment_id), request.args.get("token"))
+    return jsonify({"id": comment.id, "status": comment.status})
 
 
 @bp.post("/preview")

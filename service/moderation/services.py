@@ -13,7 +13,7 @@ from service.accounts.models import ModerationPolicy, Moderator, Site
 from service.comments.models import Comment, Status
 from service.errors import Conflict
 from service.extensions import db
-from service.moderation import spam
+from service.moderation import notifications, spam
 from service.moderation.models import ModerationEvent
 from service.moderation.sanitise import count_links, render_comment
 from service.timeutil import utcnow
@@ -106,6 +106,7 @@ def process_comment(comment_id: int) -> str | None:
     to_status = decide_status(comment.site, score)
     transition(comment, to_status, reason=f"pipeline: spam score {score:.2f}")
     db.session.commit()
+    notifications.comment_routed(comment, to_status)
     return to_status
 
 
@@ -143,4 +144,5 @@ def moderation_queue(
 def moderate(comment: Comment, to_status: str, actor: Moderator, reason: str = "") -> Comment:
     transition(comment, to_status, actor=actor, reason=reason)
     db.session.commit()
+    notifications.comment_moderated(comment, to_status)
     return comment

@@ -1,0 +1,106 @@
+"""Moderator passwords (argon2id) and the signed, expiring, single-use password reset links.
+
+A reset token carries a fingerprint of the current password hash, so it stops working the
+moment the password changes: using it once is enough to spend it, without a table of
+used tokens. The same fingerprint in the login session logs out every other session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from service.accounts.models import Moderator
+from service.errors import ValidationError
+from service.extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+RESET_SALT = "talkback.password-reset"
+DEFAULT_RESET_MAX_AGE = 3600
+
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so a wrong address costs as long as a
+# wrong password and response times do not reveal who has an account.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class ResetLinkError(Exception):
+    """The link is expired, already used, or was never ours; `reason` says which."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            f"Use at least {MIN_PASSWORD_LENGTH} characters.", code="weak_password", field="password"
+        )
+
+
+def set_password(moderator: Moderator, password: str) -> None:
+    check_password_strength(password)
+    moderator.password_hash = hash_password(password)
+    db.session.commit()
+
+
+def find_moderator(email: str) -> Moderator | None:
+    return db.session.scalar(select(Moderator).where(Moderator.email == email.strip().lower()))
+
+
+def authenticate(email: str, password: str) -> Moderator | None:
+    """The active moderator with this e-mail and password, or None."""
+    moderator = find_moderator(email)
+    stored = moderator.password_hash if moderator and moderator.password_hash else None
+    try:
+        _hasher.verify(stored or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if stored is None or not moderator.is_active:
+        return None
+    if _hasher.check_needs_rehash(stored):
+        moderator.password_hash = hash_password(password)
+        db.session.commit()
+    return moderator
+
+
+def password_fingerprint(moderator: Moderator) -> str:
+    """A short digest of the password hash: changes whenever the password does."""
+    return hashlib.sha256((moderator.password_hash or "").encode()).hexdigest()[:16]
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def make_reset_token(moderator: Moderator) -> str:
+    return _serializer().dumps({"m": moderator.id, "p": password_fingerprint(moderator)})
+
+
+def moderator_for_reset_token(token: str) -> Moderator:
+    """The moderator a reset link was made for; raises ResetLinkError otherwise."""
+    max_age = current_app.config.get("PASSWORD_RESET_MAX_AGE", DEFAULT_RESET_MAX_AGE)
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise ResetLinkError("expired") from None
+    except BadSignature:
+        raise ResetLinkError("invalid") from None
+    if not isinstance(data, dict):
+        raise ResetLinkError("invalid")
+    moderator = db.session.get(Moderator, data.get("m")) if isinstance(data.get("m"), int) else None
+    if moderator is None or not moderator.is_active:
+        raise ResetLinkError("invalid")
+    if data.get("p") != password_fingerprint(moderator):
+        raise ResetLinkError("used")
+    return moderator

@@ -1,0 +1,200 @@
+"""Moderator sign-in for the dashboard: login, logout, password reset and API tokens.
+
+The login session holds the moderator id and a fingerprint of the password hash, so a
+password change or a disabled account ends every open session on the next request.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from sqlalchemy import select
+
+from service.accounts import passwords
+from service.accounts import services as accounts
+from service.accounts.models import ApiToken, Moderator
+from service.errors import ApiError
+from service.extensions import db, limiter
+from service.mail import send_mail
+
+bp = Blueprint("accounts", __name__)
+
+SESSION_KEY = "moderator_id"
+FINGERPRINT_KEY = "moderator_fp"
+
+
+def _login_rate_limit() -> str:
+    return current_app.config.get("LOGIN_RATE_LIMIT", "5 per minute")
+
+
+def _login_email_key() -> str:
+    return "login:" + request.form.get("email", "").strip().lower()
+
+
+def current_moderator() -> Moderator | None:
+    """The signed-in moderator, or None when the session is missing or stale."""
+    if "moderator" in g:
+        return g.moderator
+    moderator = None
+    moderator_id = session.get(SESSION_KEY)
+    if isinstance(moderator_id, int):
+        candidate = db.session.get(Moderator, moderator_id)
+        if (
+            candidate is not None
+            and candidate.is_active
+            and session.get(FINGERPRINT_KEY) == passwords.password_fingerprint(candidate)
+        ):
+            moderator = candidate
+    g.moderator = moderator
+    return moderator
+
+
+def login_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_moderator() is None:
+            return redirect(url_for("dashboard.accounts.login", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: no scheme, no host, no protocol-relative `//` tricks."""
+    default = url_for("dashboard.queue")
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return default
+    if any(ord(char) < 32 for char in target) or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+def _start_session(moderator: Moderator) -> None:
+    # A fresh session on login, so a session id planted before login is worthless.
+    session.clear()
+    session.permanent = True
+    session[SESSION_KEY] = moderator.id
+    session[FINGERPRINT_KEY] = passwords.password_fingerprint(moderator)
+    g.moderator = moderator
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_login_email_key)
+def login():
+    next_url = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if current_moderator() is not None:
+            return redirect(next_url)
+        return render_template("accounts/login.html", next=next_url, email="")
+    email = request.form.get("email", "")
+    moderator = passwords.authenticate(email, request.form.get("password", ""))
+    if moderator is None:
+        flash("That e-mail and password do not match an active account.", "error")
+        return render_template("accounts/login.html", next=next_url, email=email), 401
+    _start_session(moderator)
+    return redirect(next_url)
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("dashboard.accounts.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+def forgot_password():
+    if request.method == "GET":
+        return render_template("accounts/forgot.html")
+    moderator = passwords.find_moderator(request.form.get("email", ""))
+    if moderator is not None and moderator.is_active:
+        link = url_for(
+            "dashboard.accounts.reset_password",
+            token=passwords.make_reset_token(moderator),
+            _external=True,
+        )
+        minutes = current_app.config.get(
+            "PASSWORD_RESET_MAX_AGE", passwords.DEFAULT_RESET_MAX_AGE
+        ) // 60
+        send_mail(
+            moderator.email,
+            "Reset your Talkback password",
+            render_template("accounts/reset_email.txt", link=link, minutes=minutes),
+        )
+    # The same answer either way, so the form does not reveal who has an account.
+    flash("If that address has an account, a reset link is on its way.", "info")
+    return redirect(url_for("dashboard.accounts.login"))
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        moderator = passwords.moderator_for_reset_token(token)
+    except passwords.ResetLinkError as error:
+        return render_template("accounts/reset_invalid.html", reason=error.reason), 400
+    if request.method == "GET":
+        return render_template("accounts/reset.html", token=token)
+    password = request.form.get("password", "")
+    if password != request.form.get("confirm", ""):
+        flash("The two passwords differ.", "error")
+        return render_template("accounts/reset.html", token=token), 422
+    try:
+        passwords.set_password(moderator, password)
+    except ApiError as error:
+        flash(error.message, "error")
+        return render_template("accounts/reset.html", token=token), 422
+    _start_session(moderator)
+    flash("Your password is changed and you are signed in.", "info")
+    return redirect(url_for("dashboard.queue"))
+
+
+@bp.get("/tokens")
+@login_required
+def tokens():
+    return _render_tokens()
+
+
+@bp.post("/tokens")
+@login_required
+def create_token():
+    label = request.form.get("label", "").strip()[:100]
+    raw = accounts.issue_api_token(current_moderator(), label=label)
+    return _render_tokens(new_token=raw), 201
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    try:
+        accounts.revoke_api_token(token_id, current_moderator())
+    except ApiError:
+        abort(404)
+    flash("The token is revoked.", "info")
+    return redirect(url_for("dashboard.accounts.tokens"))
+
+
+def _render_tokens(new_token: str | None = None) -> str:
+    rows = db.session.scalars(
+        select(ApiToken)
+        .where(ApiToken.moderator_id == current_moderator().id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).all()
+    return render_template("accounts/tokens.html", tokens=rows, new_token=new_token)

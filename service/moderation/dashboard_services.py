@@ -1,0 +1,545 @@
+"""What the moderation dashboard does: the filtered queue, bulk actions, undo, audit, settings.
+
+Every status change goes through `services.transition`, so the dashboard, the API and the
+pipeline share one state machine and one audit trail. The queue is paged by keyset on
+(spam_score, id) so page 2,000 costs what page 1 costs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from urllib.parse import urlsplit
+
+from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy.orm import joinedload
+
+from service.accounts.models import ModerationPolicy, Moderator, Role, Site, SiteMembership
+from service.comments.models import Comment, Status
+from service.errors import ValidationError
+from service.extensions import db
+from service.moderation.models import ModerationEvent
+from service.moderation.sanitise import render_comment
+from service.moderation.services import TRANSITIONS, transition
+
+PAGE_SIZE = 50
+COUNT_CAP = 10_000
+BULK_MAX = 5_000
+BULK_BATCH = 500
+# The undo stack lives in the signed session cookie (about 4 KB), so it stays small.
+UNDO_DEPTH = 10
+UNDO_MAX_COMMENTS = 100
+QUEUE_STATUSES = (Status.PENDING, Status.SPAM, Status.APPROVED, Status.REJECTED)
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    to_status: str
+    label: str
+    key: str = ""
+
+    def applies_to(self, status: str) -> bool:
+        return self.to_status in TRANSITIONS.get(status, frozenset())
+
+
+ACTIONS: dict[str, Action] = {
+    action.name: action
+    for action in (
+        Action("approve", Status.APPROVED, "Approve", "a"),
+        Action("reject", Status.REJECTED, "Reject", "r"),
+        Action("spam", Status.SPAM, "Spam", "s"),
+        Action("ham", Status.PENDING, "Not spam"),
+        Action("delete", Status.DELETED, "Delete"),
+    )
+}
+
+
+def actions_for(status: str) -> list[Action]:
+    """The buttons a comment in this status gets; `ham` only makes sense in the spam folder."""
+    return [
+        action
+        for action in ACTIONS.values()
+        if action.applies_to(status) and (action.name != "ham" or status == Status.SPAM)
+    ]
+
+
+# --- sites a moderator may see -------------------------------------------------------------
+
+
+def sites_for(moderator: Moderator, roles: tuple[str, ...] = Role.ALL) -> list[Site]:
+    return sorted(
+        (m.site for m in moderator.memberships if m.role in roles), key=lambda site: site.slug
+    )
+
+
+def role_on(moderator: Moderator, site_id: int) -> str | None:
+    for membership in moderator.memberships:
+        if membership.site_id == site_id:
+            return membership.role
+    return None
+
+
+# --- the queue -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    site_ids: frozenset[int]
+    status: str = Status.PENDING
+    min_score: float | None = None
+    max_score: float | None = None
+    text: str = ""
+    author: str = ""
+    email: str = ""
+    ip: str = ""
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page ended: the last (spam_score, id); score None means the unscored tail."""
+
+    score: float | None
+    id: int
+
+    def encode(self) -> str:
+        return f"{'n' if self.score is None else repr(self.score)}_{self.id}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Cursor | None:
+        if not raw:
+            return None
+        score_part, _, id_part = raw.partition("_")
+        try:
+            score = None if score_part == "n" else float(score_part)
+            comment_id = int(id_part)
+        except ValueError:
+            raise ValidationError("Bad page marker.", code="invalid_cursor", field="after") from None
+        if score is not None and not math.isfinite(score):
+            raise ValidationError("Bad page marker.", code="invalid_cursor", field="after")
+        return cls(score, comment_id)
+
+
+@dataclass
+class QueuePage:
+    comments: list[Comment]
+    next_cursor: Cursor | None
+    total: int
+    total_capped: bool = False
+    ids: list[int] = field(default_factory=list)
+
+
+def _score(raw: str | None, name: str) -> float | None:
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValidationError("Scores are numbers from 0 to 1.", code="invalid_score", field=name)
+    if not 0 <= value <= 1:
+        raise ValidationError("Scores are numbers from 0 to 1.", code="invalid_score", field=name)
+    return value
+
+
+def parse_queue_filters(args: Mapping[str, str], sites: list[Site]) -> QueueFilters:
+    """Turn query-string filters into QueueFilters, restricted to `sites` (never widened)."""
+    allowed = {site.slug: site.id for site in sites}
+    slug = args.get("site", "")
+    if slug:
+        if slug not in allowed:
+            raise ValidationError("You do not moderate that site.", code="unknown_site", field="site")
+        site_ids = frozenset({allowed[slug]})
+    else:
+        site_ids = frozenset(allowed.values())
+    status = args.get("status") or Status.PENDING
+    if status not in QUEUE_STATUSES:
+        raise ValidationError("Unknown status.", code="invalid_status", field="status")
+    return QueueFilters(
+        site_ids=site_ids,
+        status=status,
+        min_score=_score(args.get("min_score"), "min_score"),
+        max_score=_score(args.get("max_score"), "max_score"),
+        text=args.get("q", "").strip()[:200],
+        author=args.get("author", "").strip()[:100],
+        email=args.get("email", "").strip()[:254],
+        ip=args.get("ip", "").strip()[:64],
+    )
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filtered(statement: Select, filters: QueueFilters) -> Select:
+    conditions = [Comment.site_id.in_(filters.site_ids), Comment.status == filters.status]
+    if filters.min_score is not None:
+        conditions.append(Comment.spam_score >= filters.min_score)
+    if filters.max_score is not None:
+        conditions.append(Comment.spam_score <= filters.max_score)
+    if filters.text:
+        conditions.append(Comment.text.ilike(_like(filters.text), escape="\\"))
+    if filters.author:
+        conditions.append(Comment.author_name.ilike(_like(filters.author), escape="\\"))
+    if filters.email:
+        conditions.append(Comment.email.ilike(_like(filters.email), escape="\\"))
+    if filters.ip:
+        # Stored IPs are already truncated, so a prefix is the natural search.
+        prefix = filters.ip.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(Comment.ip.like(prefix + "%", escape="\\"))
+    return statement.where(*conditions)
+
+
+def _scored_part(filters: QueueFilters, after: Cursor | None, limit: int, columns) -> list:
+    """Scored comments, highest first. `spam_score DESC, id DESC` walks the
+    (site_id, status, spam_score, id) index backwards on both SQLite and PostgreSQL."""
+    statement = _filtered(select(*columns), filters).where(Comment.spam_score.is_not(None))
+    if after is not None:
+        statement = statement.where(
+            tuple_(Comment.spam_score, Comment.id) < tuple_(after.score, after.id)
+        )
+    statement = statement.order_by(Comment.spam_score.desc(), Comment.id.desc()).limit(limit)
+    return list(db.session.execute(statement))
+
+
+def _unscored_part(filters: QueueFilters, after_id: int | None, limit: int, columns) -> list:
+    # Comments inserted without a score (imports, tests) come after every scored one.
+    statement = _filtered(select(*columns), filters).where(Comment.spam_score.is_(None))
+    if after_id is not None:
+        statement = statement.where(Comment.id < after_id)
+    statement = statement.order_by(Comment.id.desc()).limit(limit)
+    return list(db.session.execute(statement))
+
+
+def _keyset_ids(filters: QueueFilters, after: Cursor | None, limit: int) -> list[tuple]:
+    """Up to `limit` (score, id) pairs after the cursor, in queue order."""
+    columns = (Comment.spam_score, Comment.id)
+    rows: list = []
+    if after is None or after.score is not None:
+        rows = _scored_part(filters, after, limit, columns)
+    if len(rows) < limit:
+        after_id = after.id if after is not None and after.score is None else None
+        rows += _unscored_part(filters, after_id, limit - len(rows), columns)
+    return [(row[0], row[1]) for row in rows]
+
+
+def count_matching(filters: QueueFilters) -> tuple[int, bool]:
+    """How many comments match, counting at most COUNT_CAP + 1 so huge queues stay cheap."""
+    capped = _filtered(select(Comment.id), filters).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(capped))
+    return min(total, COUNT_CAP), total > COUNT_CAP
+
+
+def queue_page(filters: QueueFilters, after: Cursor | None = None, limit: int = PAGE_SIZE) -> QueuePage:
+    keys = _keyset_ids(filters, after, limit + 1)
+    page_keys = keys[:limit]
+    ids = [comment_id for _, comment_id in page_keys]
+    by_id = {}
+    if ids:
+        by_id = {
+            c.id: c
+            for c in db.session.scalars(
+                select(Comment)
+                .where(Comment.id.in_(ids))
+                .options(
+                    joinedload(Comment.thread),
+                    joinedload(Comment.site),
+                    joinedload(Comment.parent),
+                )
+            )
+        }
+    next_cursor = None
+    if len(keys) > limit:
+        score, comment_id = page_keys[-1]
+        next_cursor = Cursor(score, comment_id)
+    total, capped = count_matching(filters)
+    return QueuePage(
+        comments=[by_id[i] for i in ids if i in by_id],
+        next_cursor=next_cursor,
+        total=total,
+        total_capped=capped,
+        ids=ids,
+    )
+
+
+def matching_ids(filters: QueueFilters, limit: int = BULK_MAX) -> list[int]:
+    """Every comment id matching the filters (up to `limit`), walked page by page."""
+    ids: list[int] = []
+    after = None
+    while len(ids) < limit:
+        keys = _keyset_ids(filters, after, min(BULK_BATCH, limit - len(ids)))
+        if not keys:
+            break
+        ids.extend(comment_id for _, comment_id in keys)
+        after = Cursor(*keys[-1])
+    return ids
+
+
+# --- actions, bulk and undo ----------------------------------------------------------------
+
+
+@dataclass
+class ActionResult:
+    action: str
+    changed: list[tuple[int, str]] = field(default_factory=list)
+    skipped: int = 0
+
+    def undo_entry(self) -> dict | None:
+        """What the session keeps to undo this: grouped by previous status, ids only."""
+        if not self.changed or self.action == "delete" or len(self.changed) > UNDO_MAX_COMMENTS:
+            return None
+        groups: dict[str, list[int]] = {}
+        for comment_id, from_status in self.changed:
+            groups.setdefault(from_status, []).append(comment_id)
+        return {"a": self.action, "to": ACTIONS[self.action].to_status, "from": groups}
+
+
+def _visible_comments(ids: Iterable[int], site_ids: set[int]) -> list[Comment]:
+    ids = list(dict.fromkeys(ids))
+    if not ids or not site_ids:
+        return []
+    found: list[Comment] = []
+    for start in range(0, len(ids), BULK_BATCH):
+        chunk = ids[start : start + BULK_BATCH]
+        found.extend(
+            db.session.scalars(
+                select(Comment).where(Comment.id.in_(chunk), Comment.site_id.in_(site_ids))
+            )
+        )
+    order = {comment_id: index for index, comment_id in enumerate(ids)}
+    return sorted(found, key=lambda comment: order[comment.id])
+
+
+def comment_for_moderator(comment_id: int, site_ids: set[int]) -> Comment | None:
+    """A comment this moderator may see; other sites' comments look missing, not forbidden."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.site_id not in site_ids:
+        return None
+    return comment
+
+
+def apply_action(
+    moderator: Moderator, action_name: str, ids: Iterable[int], site_ids: set[int], reason: str = ""
+) -> ActionResult:
+    """Move each visible comment; illegal moves are counted as skipped, not fatal."""
+    action = ACTIONS.get(action_name)
+    if action is None:
+        raise ValidationError("Unknown action.", code="unknown_action", field="action")
+    result = ActionResult(action_name)
+    comments = _visible_comments(ids, site_ids)
+    result.skipped = len(list(dict.fromkeys(ids))) - len(comments)
+    for comment in comments:
+        if not action.applies_to(comment.status):
+            result.skipped += 1
+            continue
+        from_status = comment.status
+        transition(comment, action.to_status, actor=moderator, reason=reason or f"dashboard: {action_name}")
+        result.changed.append((comment.id, from_status))
+    db.session.commit()
+    return result
+
+
+def push_undo(stack: list[dict] | None, entry: dict | None) -> list[dict]:
+    stack = list(stack or [])
+    if entry is not None:
+        stack.append(entry)
+    return stack[-UNDO_DEPTH:]
+
+
+def undo(moderator: Moderator, entry: dict, site_ids: set[int]) -> ActionResult:
+    """Put every comment of `entry` back where it was, if nobody has moved it since."""
+    result = ActionResult("undo")
+    to_status = entry.get("to")
+    for from_status, ids in (entry.get("from") or {}).items():
+        if from_status not in Status.ALL:
+            continue
+        for comment in _visible_comments(ids, site_ids):
+            if comment.status != to_status or from_status not in TRANSITIONS[comment.status]:
+                result.skipped += 1
+                continue
+            transition(comment, from_status, actor=moderator, reason=f"undo {entry.get('a')}")
+            result.changed.append((comment.id, to_status))
+    db.session.commit()
+    return result
+
+
+def edit_comment(comment: Comment, text: str, moderator: Moderator, max_chars: int) -> Comment:
+    """Replace the text and re-render it through the sanitiser; the audit log records it."""
+    text = text.strip()
+    if not text:
+        raise ValidationError("A comment cannot be empty.", code="empty_text", field="text")
+    if len(text) > max_chars:
+        raise ValidationError("The text is too long.", code="too_long", field="text")
+    if comment.status == Status.DELETED:
+        raise ValidationError("A deleted comment cannot be edited.", code="deleted", field="text")
+    comment.text = text
+    comment.html = render_comment(text)
+    # Not a status change, so not a transition; still an audited moderator decision.
+    db.session.add(
+        ModerationEvent(
+            comment_id=comment.id,
+            site_id=comment.site_id,
+            actor_id=moderator.id,
+            from_status=comment.status,
+            to_status=comment.status,
+            reason="edited by moderator",
+        )
+    )
+    db.session.commit()
+    return comment
+
+
+# --- audit log -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    site_ids: frozenset[int]
+    actor: str = ""
+    action: str = ""
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+
+
+def _date(raw: str | None, name: str) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        day = datetime.strptime(raw, "%Y-%m-%d").date()
+    except ValueError:
+        raise ValidationError("Dates look like 2026-01-31.", code="invalid_date", field=name) from None
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def parse_audit_filters(args: Mapping[str, str], sites: list[Site]) -> AuditFilters:
+    allowed = {site.slug: site.id for site in sites}
+    slug = args.get("site", "")
+    if slug and slug not in allowed:
+        raise ValidationError("You do not moderate that site.", code="unknown_site", field="site")
+    action = args.get("action", "")
+    if action and action not in Status.ALL:
+        raise ValidationError("Unknown action.", code="invalid_action", field="action")
+    date_to = _date(args.get("date_to"), "date_to")
+    return AuditFilters(
+        site_ids=frozenset({allowed[slug]}) if slug else frozenset(allowed.values()),
+        actor=args.get("actor", "").strip().lower()[:254],
+        action=action,
+        date_from=_date(args.get("date_from"), "date_from"),
+        # Inclusive: "to 2026-01-31" means up to the end of that day.
+        date_to=date_to + timedelta(days=1) if date_to else None,
+    )
+
+
+def audit_page(
+    filters: AuditFilters, before_id: int | None = None, limit: int = PAGE_SIZE
+) -> tuple[list[ModerationEvent], int | None]:
+    """Newest events first, paged by id."""
+    statement = (
+        select(ModerationEvent)
+        .where(ModerationEvent.site_id.in_(filters.site_ids))
+        .options(joinedload(ModerationEvent.actor), joinedload(ModerationEvent.comment))
+    )
+    if filters.actor == "pipeline":
+        statement = statement.where(ModerationEvent.actor_id.is_(None))
+    elif filters.actor:
+        statement = statement.join(Moderator, Moderator.id == ModerationEvent.actor_id).where(
+            Moderator.email == filters.actor
+        )
+    if filters.action:
+        statement = statement.where(ModerationEvent.to_status == filters.action)
+    if filters.date_from:
+        statement = statement.where(ModerationEvent.created_at >= filters.date_from)
+    if filters.date_to:
+        statement = statement.where(ModerationEvent.created_at < filters.date_to)
+    if before_id:
+        statement = statement.where(ModerationEvent.id < before_id)
+    events = list(
+        db.session.scalars(statement.order_by(ModerationEvent.id.desc()).limit(limit + 1))
+    )
+    next_before = events[limit - 1].id if len(events) > limit else None
+    return events[:limit], next_before
+
+
+# --- site settings -------------------------------------------------------------------------
+
+
+def _origin(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise ValidationError(
+            f"{raw!r} is not an origin like https://blog.example.", code="invalid_origin",
+            field="allowed_origins",
+        )
+    if parts.query or parts.fragment or parts.username:
+        raise ValidationError(
+            f"{raw!r} is not an origin like https://blog.example.", code="invalid_origin",
+            field="allowed_origins",
+        )
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def _threshold(raw: str | None, name: str) -> float:
+    value = _score(raw, name)
+    if value is None:
+        raise ValidationError("Scores are numbers from 0 to 1.", code="invalid_score", field=name)
+    return value
+
+
+def update_site_settings(site: Site, form: Mapping[str, str]) -> Site:
+    """Validate every field first, then change the site all at once."""
+    name = form.get("name", "").strip()
+    if not 1 <= len(name) <= 200:
+        raise ValidationError("A name has 1 to 200 characters.", code="invalid_name", field="name")
+    origins = [
+        _origin(line.strip())
+        for line in form.get("allowed_origins", "").replace(",", "\n").splitlines()
+        if line.strip()
+    ]
+    policy = form.get("moderation_policy", "")
+    if policy not in ModerationPolicy.ALL:
+        raise ValidationError("Unknown policy.", code="invalid_policy", field="moderation_policy")
+    approve_below = _threshold(form.get("approve_below"), "approve_below")
+    spam_at = _threshold(form.get("spam_at"), "spam_at")
+    if approve_below >= spam_at:
+        raise ValidationError(
+            "The auto-approve threshold must be below the spam threshold.",
+            code="thresholds_crossed",
+            field="approve_below",
+        )
+    site.name = name
+    site.allowed_origins = list(dict.fromkeys(origins))
+    site.moderation_policy = policy
+    site.approve_below = approve_below
+    site.spam_at = spam_at
+    db.session.commit()
+    return site
+
+
+def site_members(site: Site) -> list[SiteMembership]:
+    return list(
+        db.session.scalars(
+            select(SiteMembership)
+            .where(SiteMembership.site_id == site.id)
+            .options(joinedload(SiteMembership.moderator))
+        )
+    )
+
+
+def filters_query(filters: QueueFilters, sites: list[Site]) -> dict[str, str]:
+    """The query-string form of `filters`, to keep them across redirects and pages."""
+    slugs = [site.slug for site in sites if site.id in filters.site_ids]
+    query = {
+        "site": slugs[0] if len(slugs) == 1 and len(sites) > 1 else "",
+        "status": filters.status if filters.status != Status.PENDING else "",
+        "min_score": "" if filters.min_score is None else str(filters.min_score),
+        "max_score": "" if filters.max_score is None else str(filters.max_score),
+        "q": filters.text,
+        "author": filters.author,
+        "email": filters.email,
+        "ip": filters.ip,
+    }
+    return {key: value for key, value in query.items() if value}
+
+

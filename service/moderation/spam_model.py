@@ -1,0 +1,294 @@
+"""The learning half of the spam scorer: hashed text features and an online linear model.
+
+No Flask and no database: callers pass texts, labels and directories. Text is hashed
+(word 1-2-grams and character 2-5-grams), so there is no vocabulary to store or to grow,
+and the classifier is `SGDClassifier(loss="log_loss")`, so one moderator decision is one
+`partial_fit` step. Per-site copies live in `<model_dir>/site-<slug>/v<N>.joblib` with a
+`current` pointer file; rolling back moves the pointer, it never deletes a version.
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import logging
+import math
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import joblib
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.linear_model import SGDClassifier
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+WORD_FEATURES = 2**18
+CHAR_FEATURES = 2**18
+# alpha was chosen on leave-one-source-out folds of the YouTube rows only (docs/spam.md).
+ALPHA = 3e-5
+EPOCHS = 15
+KEEP_VERSIONS = 10
+SPAM, HAM = "spam", "ham"
+LABELS = (HAM, SPAM)
+BASE_MODEL_PATH = Path(__file__).resolve().parent / "model" / "base.joblib"
+
+_URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|info|biz|ly|co|uk|ru)\b", re.I)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_CURRENCY = re.compile(r"[£$€]|\b\d{4,}\b")
+
+_word_vectorizer = HashingVectorizer(
+    analyzer="word",
+    ngram_range=(1, 2),
+    n_features=WORD_FEATURES,
+    alternate_sign=False,
+    dtype=np.float32,
+)
+_char_vectorizer = HashingVectorizer(
+    analyzer="char_wb",
+    ngram_range=(2, 5),
+    n_features=CHAR_FEATURES,
+    alternate_sign=False,
+    dtype=np.float32,
+)
+
+
+class ModelUnavailable(Exception):
+    """A model file is missing or unreadable; the caller falls back to the gates."""
+
+
+def count_urls(text: str) -> int:
+    return len(_URL.findall(text))
+
+
+def shape_features(text: str) -> list[float]:
+    """Link, length and case signals the n-grams do not see, each scaled to about [0, 1]."""
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+    words = _WORD.findall(text)
+    shouting = sum(w.isupper() for w in words) / len(words) if words else 0.0
+    return [
+        min(count_urls(text), 4) / 4,
+        min(math.log1p(len(text)) / 7, 1.0),
+        upper,
+        shouting,
+        min(len(_CURRENCY.findall(text)), 3) / 3,
+        min(text.count("!"), 5) / 5,
+    ]
+
+
+_TAG = re.compile(r"<[^>]{1,400}>")
+
+
+def normalise(text: str) -> str:
+    """Markup is not language: drop tags so `<br />` neither helps nor hurts a comment."""
+    return _TAG.sub(" ", text)
+
+
+def vectorise(texts: list[str]) -> sparse.csr_matrix:
+    texts = [normalise(t) for t in texts]
+    shapes = sparse.csr_matrix(np.array([shape_features(t) for t in texts], dtype=np.float32))
+    return sparse.hstack(
+        [_word_vectorizer.transform(texts), _char_vectorizer.transform(texts), shapes],
+        format="csr",
+    )
+
+
+def _targets(labels: Iterable[str]) -> np.ndarray:
+    return np.array([1 if label == SPAM else 0 for label in labels])
+
+
+@dataclass
+class SpamModel:
+    """A classifier plus what it learned from, so a file explains its own history."""
+
+    classifier: SGDClassifier
+    trained_on: list[str] = field(default_factory=list)
+    # comment id -> label already learned; makes the learning task idempotent.
+    learned: dict[int, str] = field(default_factory=dict)
+
+    def probability(self, text: str) -> float:
+        """Probability that `text` is spam according to the learned weights."""
+        return float(self.classifier.predict_proba(vectorise([text]))[0, 1])
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        return self.classifier.predict_proba(vectorise(texts))[:, 1]
+
+    def learn(self, text: str, label: str) -> None:
+        """One online step, as a moderator decision gives it."""
+        self.classifier.partial_fit(vectorise([text]), _targets([label]), classes=[0, 1])
+
+    def to_bundle(self) -> dict:
+        return {
+            "format": FORMAT,
+            "n_features": WORD_FEATURES + CHAR_FEATURES,
+            "classifier": self.classifier,
+            "trained_on": self.trained_on,
+            "learned": self.learned,
+        }
+
+    @classmethod
+    def from_bundle(cls, bundle: object) -> SpamModel:
+        if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
+            raise ModelUnavailable("not a Talkback spam model file")
+        if bundle.get("n_features") != WORD_FEATURES + CHAR_FEATURES:
+            raise ModelUnavailable("model file was built with other feature settings")
+        return cls(bundle["classifier"], list(bundle["trained_on"]), dict(bundle["learned"]))
+
+
+def train(
+    texts: list[str],
+    labels: list[str],
+    *,
+    groups: list[str] | None = None,
+    trained_on: list[str] | None = None,
+) -> SpamModel:
+    """A fresh model fitted on labelled texts (several shuffled passes of SGD).
+
+    Every (group, label) pair carries the same total weight: in train.csv 4,518 SMS hams
+    would otherwise teach the model that "ham" means "looks like a text message". Without
+    groups this is plain class balancing.
+    """
+    if set(labels) != set(LABELS):
+        raise ValueError("training needs both spam and ham examples")
+    keys = list(zip(groups or [""] * len(labels), labels, strict=True))
+    sizes = Counter(keys)
+    weights = np.array([len(keys) / (len(sizes) * sizes[key]) for key in keys])
+    classifier = SGDClassifier(
+        loss="log_loss", alpha=ALPHA, max_iter=EPOCHS, tol=None, random_state=0
+    )
+    classifier.fit(vectorise(texts), _targets(labels), sample_weight=weights)
+    return SpamModel(classifier, trained_on=list(trained_on or []))
+
+
+# --- CSV data ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str
+    source: str = ""
+
+
+def read_csv(path: str | Path) -> list[Example]:
+    """Rows of a `text,label[,source…]` CSV; raises ValueError on a bad header or label."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or not {"text", "label"} <= set(reader.fieldnames):
+            raise ValueError(f"{path}: the header must contain text and label")
+        rows = []
+        for line, row in enumerate(reader, start=2):
+            label = (row["label"] or "").strip().lower()
+            if label not in LABELS:
+                raise ValueError(f"{path}:{line}: label must be spam or ham, not {label!r}")
+            rows.append(Example(row["text"] or "", label, (row.get("source") or "").strip()))
+    return rows
+
+
+def train_on(examples: list[Example], trained_on: list[str] | None = None) -> SpamModel:
+    return train(
+        [e.text for e in examples],
+        [e.label for e in examples],
+        groups=[e.source for e in examples],
+        trained_on=trained_on,
+    )
+
+
+# --- files: the shipped base model and versioned per-site copies -----------------------
+
+
+def save(model: SpamModel, path: Path) -> None:
+    """Write atomically, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    joblib.dump(model.to_bundle(), partial, compress=3)
+    os.replace(partial, path)
+
+
+def load(path: Path) -> SpamModel:
+    if not path.is_file():
+        raise ModelUnavailable(f"{path} does not exist")
+    try:
+        bundle = joblib.load(path)
+    except Exception as error:  # noqa: BLE001 - any unpickling failure means "unreadable"
+        raise ModelUnavailable(f"{path} is unreadable: {error!r}") from error
+    return SpamModel.from_bundle(bundle)
+
+
+class SiteModels:
+    """The versioned model files of one site under `<model_dir>/site-<slug>/`."""
+
+    POINTER = "current"
+
+    def __init__(self, model_dir: str | Path, slug: str, base_path: Path = BASE_MODEL_PATH):
+        self.directory = Path(model_dir) / f"site-{slug}"
+        self.base_path = Path(base_path)
+
+    def versions(self) -> list[int]:
+        if not self.directory.is_dir():
+            return []
+        found = (re.fullmatch(r"v(\d+)\.joblib", p.name) for p in self.directory.iterdir())
+        return sorted(int(m.group(1)) for m in found if m)
+
+    def current_version(self) -> int | None:
+        try:
+            text = (self.directory / self.POINTER).read_text().strip()
+        except FileNotFoundError:
+            return None
+        return int(text) if text.isdigit() else None
+
+    def path_of(self, version: int) -> Path:
+        return self.directory / f"v{version}.joblib"
+
+    def current_path(self) -> Path:
+        """The site's own copy if it has one, else the shipped base model."""
+        version = self.current_version()
+        return self.path_of(version) if version is not None else self.base_path
+
+    def load_current(self) -> SpamModel:
+        return load(self.current_path())
+
+    def _point_to(self, version: int) -> None:
+        pointer = self.directory / self.POINTER
+        partial = pointer.with_suffix(".partial")
+        partial.write_text(f"{version}\n")
+        os.replace(partial, pointer)
+
+    def publish(self, model: SpamModel) -> int:
+        """Save as the next version, make it current, and prune the oldest versions."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        existing = self.versions()
+        version = (existing[-1] if existing else 0) + 1
+        save(model, self.path_of(version))
+        self._point_to(version)
+        for old in existing[:-KEEP_VERSIONS]:
+            self.path_of(old).unlink(missing_ok=True)
+        return version
+
+    def rollback(self) -> int:
+        """Point at the newest version older than the current one."""
+        current = self.current_version()
+        older = [v for v in self.versions() if current is None or v < current]
+        if not older:
+            raise ModelUnavailable("there is no older version to roll back to")
+        self._point_to(older[-1])
+        return older[-1]
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Serialise read-learn-publish across worker processes on this machine."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / ".lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)

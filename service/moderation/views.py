@@ -1,0 +1,240 @@
+"""The moderation dashboard under /moderate: queue, actions, undo, audit log, site settings.
+
+Server-rendered forms that work without JavaScript; static/dashboard.js only adds keyboard
+shortcuts and select-all. Every POST carries a CSRF token (CSRFProtect is app-wide).
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from service.accounts.models import Role, Site
+from service.accounts.services import get_site
+from service.accounts.views import bp as accounts_bp
+from service.accounts.views import current_moderator, login_required, safe_next
+from service.comments.models import Status
+from service.errors import ApiError, ValidationError
+from service.moderation import dashboard_services as dash
+
+bp = Blueprint("dashboard", __name__, url_prefix="/moderate")
+bp.register_blueprint(accounts_bp)
+
+UNDO_KEY = "undo"
+# No inline script or style anywhere in the dashboard, so the policy can be this strict.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
+
+
+@bp.after_request
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+@bp.app_template_global()
+def moderation_nav() -> dict:
+    moderator = current_moderator()
+    if moderator is None:
+        return {"moderator": None, "owned_sites": [], "can_undo": False}
+    return {
+        "moderator": moderator,
+        "owned_sites": dash.sites_for(moderator, (Role.OWNER,)),
+        "can_undo": bool(session.get(UNDO_KEY)),
+    }
+
+
+def _site_ids() -> set[int]:
+    return {site.id for site in dash.sites_for(current_moderator())}
+
+
+def _owned_site(slug: str) -> Site:
+    """A site the current moderator owns: 404 if they are not on it, 403 if not an owner."""
+    try:
+        site = get_site(slug)
+    except ApiError:
+        abort(404)
+    role = dash.role_on(current_moderator(), site.id)
+    if role is None:
+        abort(404)
+    if role != Role.OWNER:
+        abort(403)
+    return site
+
+
+def _back(default: str | None = None):
+    return redirect(safe_next(request.form.get("next") or default))
+
+
+def _remember_undo(result: dash.ActionResult) -> None:
+    entry = result.undo_entry()
+    if entry is not None:
+        session[UNDO_KEY] = dash.push_undo(session.get(UNDO_KEY), entry)
+
+
+def _report(result: dash.ActionResult) -> None:
+    label = dash.ACTIONS[result.action].label if result.action in dash.ACTIONS else "Undo"
+    message = f"{label}: {len(result.changed)} comment(s)"
+    if result.skipped:
+        message += f", {result.skipped} skipped (already moved or not allowed)"
+    flash(message + ".", "info")
+
+
+@bp.get("/")
+@login_required
+def index():
+    return redirect(url_for("dashboard.queue"))
+
+
+@bp.get("/queue")
+@login_required
+def queue():
+    sites = dash.sites_for(current_moderator())
+    try:
+        filters = dash.parse_queue_filters(request.args, sites)
+        after = dash.Cursor.decode(request.args.get("after"))
+    except ValidationError as error:
+        flash(error.message, "error")
+        return render_template("moderation/queue.html", sites=sites, page=None, query={}), 422
+    page = dash.queue_page(filters, after) if filters.site_ids else None
+    return render_template(
+        "moderation/queue.html",
+        sites=sites,
+        filters=filters,
+        page=page,
+        query=dash.filters_query(filters, sites),
+        actions_for=dash.actions_for,
+        actions=dash.ACTIONS,
+        first_page=after is None,
+    )
+
+
+@bp.post("/comments/<int:comment_id>/<action>")
+@login_required
+def act(comment_id: int, action: str):
+    if action not in dash.ACTIONS:
+        abort(404)
+    site_ids = _site_ids()
+    if dash.comment_for_moderator(comment_id, site_ids) is None:
+        abort(404)
+    result = dash.apply_action(
+        current_moderator(), action, [comment_id], site_ids, request.form.get("reason", "")[:500]
+    )
+    _remember_undo(result)
+    _report(result)
+    return _back()
+
+
+@bp.post("/bulk")
+@login_required
+def bulk():
+    moderator = current_moderator()
+    site_ids = _site_ids()
+    action = request.form.get("action", "")
+    if action not in dash.ACTIONS:
+        flash("Choose an action for the selected comments.", "error")
+        return _back()
+    if request.form.get("scope") == "all":
+        try:
+            filters = dash.parse_queue_filters(request.form, dash.sites_for(moderator))
+        except ValidationError as error:
+            flash(error.message, "error")
+            return _back()
+        ids = dash.matching_ids(filters)
+    else:
+        ids = [int(raw) for raw in request.form.getlist("ids") if raw.isdigit()]
+    if not ids:
+        flash("No comments were selected.", "error")
+        return _back()
+    result = dash.apply_action(moderator, action, ids, site_ids, request.form.get("reason", ""))
+    _remember_undo(result)
+    if result.changed and result.undo_entry() is None and action != "delete":
+        flash(f"More than {dash.UNDO_MAX_COMMENTS} comments: this one cannot be undone.", "info")
+    _report(result)
+    return _back()
+
+
+@bp.post("/undo")
+@login_required
+def undo():
+    stack = list(session.get(UNDO_KEY) or [])
+    if not stack:
+        flash("Nothing to undo.", "info")
+        return _back()
+    entry = stack.pop()
+    session[UNDO_KEY] = stack
+    _report(dash.undo(current_moderator(), entry, _site_ids()))
+    return _back()
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(comment_id: int):
+    comment = dash.comment_for_moderator(comment_id, _site_ids())
+    if comment is None or comment.status == Status.DELETED:
+        abort(404)
+    next_url = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return render_template("moderation/edit.html", comment=comment, text=comment.text, next=next_url)
+    text = request.form.get("text", "")
+    try:
+        dash.edit_comment(comment, text, current_moderator(), current_app.config["MAX_COMMENT_CHARS"])
+    except ValidationError as error:
+        flash(error.message, "error")
+        return render_template("moderation/edit.html", comment=comment, text=text, next=next_url), 422
+    flash("The comment is updated.", "info")
+    return redirect(next_url)
+
+
+@bp.get("/audit")
+@login_required
+def audit():
+    moderator = current_moderator()
+    sites = dash.sites_for(moderator)
+    try:
+        filters = dash.parse_audit_filters(request.args, sites)
+        before = int(request.args["before"]) if request.args.get("before", "").isdigit() else None
+    except ValidationError as error:
+        flash(error.message, "error")
+        return render_template("moderation/audit.html", sites=sites, events=[], next_before=None), 422
+    events, next_before = dash.audit_page(filters, before) if filters.site_ids else ([], None)
+    query = {key: value for key, value in request.args.items() if key != "before" and value}
+    return render_template(
+        "moderation/audit.html",
+        sites=sites,
+        events=events,
+        next_before=next_before,
+        query=query,
+        statuses=Status.ALL,
+    )
+
+
+@bp.route("/sites/<slug>/settings", methods=["GET", "POST"])
+@login_required
+def settings(slug: str):
+    site = _owned_site(slug)
+    if request.method == "POST":
+        try:
+            dash.update_site_settings(site, request.form)
+        except ValidationError as error:
+            flash(error.message, "error")
+            return render_template(
+                "moderation/settings.html", site=site, form=request.form, members=dash.site_members(site)
+            ), 422
+        flash("Settings saved.", "info")
+        return redirect(url_for("dashboard.settings", slug=site.slug))
+    return render_template("moderation/settings.html", site=site, form=None, members=dash.site_members(site))

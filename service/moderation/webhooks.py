@@ -1,0 +1,156 @@
+"""Per-site webhooks: an HMAC-signed JSON POST when a comment is new (pending) or approved.
+
+A site opts in with `settings["webhook_url"]` and `settings["webhook_secret"]`. The receiver
+checks `X-Talkback-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed by the secret>`.
+Delivery is at least once; `X-Talkback-Delivery` is stable across retries so a receiver can
+drop duplicates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import ipaddress
+import json
+import logging
+import socket
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+from service.accounts.models import Site
+from service.comments.models import Comment
+from service.extensions import db
+from service.timeutil import as_utc
+
+log = logging.getLogger(__name__)
+
+COMMENT_NEW = "comment.new"
+COMMENT_APPROVED = "comment.approved"
+EVENTS = (COMMENT_NEW, COMMENT_APPROVED)
+USER_AGENT = "Talkback-Webhook/1"
+# Worth another try: the receiver is overloaded or briefly down, not refusing us.
+RETRY_STATUSES = frozenset({408, 425, 429}) | frozenset(range(500, 600))
+
+
+class WebhookError(Exception):
+    """A delivery that failed for good: retrying cannot help."""
+
+
+class WebhookRefused(WebhookError):
+    """The URL is not one we are willing to call (scheme, or a private address)."""
+
+
+class WebhookRetryable(Exception):
+    """A delivery that failed in a way a later attempt may not (network error, 5xx)."""
+
+
+def sign(body: bytes, secret: str) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def webhook_config(site: Site) -> tuple[str, str] | None:
+    settings = site.settings or {}
+    url = (settings.get("webhook_url") or "").strip()
+    return (url, settings.get("webhook_secret") or "") if url else None
+
+
+def payload(site: Site, comment: Comment, event: str) -> dict:
+    return {
+        "event": event,
+        "site": site.slug,
+        "comment": {
+            "id": comment.id,
+            "thread": {"uri": comment.thread.uri, "title": comment.thread.title},
+            "author": comment.author_name or None,
+            "html": comment.html,
+            "status": comment.status,
+            "created": as_utc(comment.created_at).isoformat(),
+        },
+    }
+
+
+def is_public_address(address: str) -> bool:
+    """False for loopback, private, link-local (cloud metadata), multicast and reserved ranges."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def check_url(url: str, *, allow_private: bool) -> tuple[str, str, int, str]:
+    """Return (scheme, host, port, path) or raise WebhookRefused; resolves the host."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise WebhookRefused(f"webhook URL must be http(s)://host/..., not {url!r}")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as error:
+        raise WebhookRefused(f"bad port in webhook URL {url!r}") from error
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    if not allow_private:
+        try:
+            infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as error:
+            raise WebhookRetryable(f"cannot resolve {parts.hostname}: {error}") from error
+        for info in infos:
+            if not is_public_address(info[4][0]):
+                raise WebhookRefused(f"{parts.hostname} resolves to private address {info[4][0]}")
+    return parts.scheme, parts.hostname, port, path
+
+
+def post(url: str, body: bytes, headers: dict[str, str]) -> int:
+    """POST without following redirects; return the status or raise WebhookRetryable."""
+    config = current_app.config
+    allow_private = bool(config["WEBHOOK_ALLOW_PRIVATE"])
+    scheme, host, port, path = check_url(url, allow_private=allow_private)
+    connection_class = (
+        http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
+    )
+    connection = connection_class(host, port, timeout=config["WEBHOOK_TIMEOUT_SECONDS"])
+    try:
+        connection.connect()
+        # Check the address we actually reached, so DNS answering differently the second
+        # time (rebinding) cannot smuggle a private address past check_url.
+        peer = connection.sock.getpeername()[0]
+        if not allow_private and not is_public_address(peer):
+            raise WebhookRefused(f"{host} connected to private address {peer}")
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read(64 * 1024)
+        status = response.status
+    except (OSError, http.client.HTTPException) as error:
+        raise WebhookRetryable(f"webhook to {host} failed: {error}") from error
+    finally:
+        connection.close()
+    if status in RETRY_STATUSES:
+        raise WebhookRetryable(f"webhook to {host} answered {status}")
+    return status
+
+
+def deliver(site_id: int, event: str, comment_id: int) -> int | None:
+    """Send one event; None when there is nothing to send (no webhook, comment gone)."""
+    if event not in EVENTS:
+        raise WebhookError(f"unknown webhook event {event!r}")
+    site = db.session.get(Site, site_id)
+    comment = db.session.get(Comment, comment_id)
+    config = webhook_config(site) if site else None
+    if config is None or comment is None or comment.site_id != site_id:
+        return None
+    url, secret = config
+    body = json.dumps(payload(site, comment, event), separators=(",", ":")).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Talkback-Event": event,
+        "X-Talkback-Delivery": f"{event}:{comment_id}",
+        "X-Talkback-Signature": sign(body, secret),
+    }
+    status = post(url, body, headers)
+    if status >= 300:
+        # Redirects are not followed (they could lead anywhere); a 4xx will not change.
+        log.warning("webhook %s for site %s answered %s; giving up", event, site.slug, status)
+    return status

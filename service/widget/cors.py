@@ -1,0 +1,90 @@
+"""CORS for the public comment API: a site's own allowed origins only, matched exactly.
+
+The widget runs on the blog's origin and calls this service, so the browser asks first.
+Nothing here allows credentials: the public API never reads cookies, so there are none to
+send. The moderator API (bearer tokens, other blueprint) gets no CORS headers at all.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Response, request
+from sqlalchemy import select
+
+from service.accounts.models import Site
+from service.comments.models import Comment
+from service.comments.schemas import MAX_ID
+from service.extensions import db
+
+PUBLIC_API_BLUEPRINT = "comments_api"
+ALLOWED_METHODS = "GET, POST, PATCH, DELETE"
+ALLOWED_HEADERS = "Content-Type"
+PREFLIGHT_MAX_AGE_SECONDS = "600"
+
+
+def normalise_origin(value: str) -> str | None:
+    """`scheme://host[:port]` in lower case, or None if `value` is not an http(s) origin.
+
+    Browsers already send Origin in this form; configured origins may carry a trailing
+    slash or capitals, so both sides go through here before the exact comparison.
+    """
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        return None
+    host = parts.hostname.lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
+
+
+def _origins(sites: list[list]) -> set[str]:
+    found = (normalise_origin(origin) for origins in sites for origin in origins or [])
+    return {origin for origin in found if origin}
+
+
+def _is_id(raw: str) -> bool:
+    return raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_ID
+
+
+def origins_for_request() -> set[str]:
+    """The origins allowed to call the endpoint being requested.
+
+    Site-scoped URLs use that site's list; an author's own comment uses its site's list;
+    the stateless preview accepts any origin some site allows.
+    """
+    args = request.view_args or {}
+    if "site" in args:
+        query = select(Site.allowed_origins).where(Site.slug == args["site"])
+    elif "comment_id" in args and _is_id(str(args["comment_id"])):
+        query = (
+            select(Site.allowed_origins)
+            .join(Comment, Comment.site_id == Site.id)
+            .where(Comment.id == int(args["comment_id"]))
+        )
+    else:
+        query = select(Site.allowed_origins)
+    return _origins(list(db.session.scalars(query)))
+
+
+def apply_cors(response: Response) -> Response:
+    if request.blueprint != PUBLIC_API_BLUEPRINT:
+        return response
+    # The answer depends on Origin, so shared caches must keep one copy per origin.
+    response.vary.add("Origin")
+    # Exact match against the serialised form browsers send; anything else is refused.
+    origin = request.headers.get("Origin", "")
+    if not origin or origin not in origins_for_request():
+        return response
+    response.headers["Access-Control-Allow-Origin"] = origin
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+        response.headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS
+        response.headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE_SECONDS
+    return response

@@ -1,0 +1,76 @@
+"""The widget's public face: embed.js and its stylesheet, and the JavaScript-free thread page.
+
+Nothing here reads or sets a cookie, so none of it needs CSRF protection.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+
+from service.accounts.services import get_site
+from service.comments import services as comments
+from service.comments.schemas import parse_id, parse_thread_uri
+from service.widget import assets
+from service.widget.cors import apply_cors
+from service.widget.services import MAX_DEPTH, nest
+
+bp = Blueprint("widget", __name__)
+bp.after_app_request(apply_cors)
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+# /embed.js is what blogs paste; it may move to a new hash on any deploy, so keep it short.
+POINTER_MAX_AGE = "public, max-age=300"
+THREAD_PAGE_SIZE = 50
+
+
+def _asset(body: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Cache-Control"] = IMMUTABLE
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _pointer(endpoint: str, asset_hash: str) -> Response:
+    response = redirect(url_for(endpoint, asset_hash=asset_hash), code=302)
+    response.headers["Cache-Control"] = POINTER_MAX_AGE
+    return response
+
+
+@bp.get("/embed.js")
+def embed_js():
+    return _pointer("widget.hashed_js", assets.bundle().js_hash)
+
+
+# A stale hash (a page cached across a deploy) is sent on to the current file, not a 404.
+@bp.get("/embed.<asset_hash>.js")
+def hashed_js(asset_hash: str):
+    bundle = assets.bundle()
+    if asset_hash != bundle.js_hash:
+        return _pointer("widget.hashed_js", bundle.js_hash)
+    return _asset(bundle.js, "text/javascript")
+
+
+@bp.get("/embed.<asset_hash>.css")
+def hashed_css(asset_hash: str):
+    bundle = assets.bundle()
+    if asset_hash != bundle.css_hash:
+        return _pointer("widget.hashed_css", bundle.css_hash)
+    return _asset(bundle.css, "text/css")
+
+
+@bp.get("/t/<site>")
+def thread_page(site: str):
+    site_row = get_site(site)
+    uri = parse_thread_uri(request.args.get("uri"))
+    after = parse_id(request.args["after"], "after") if request.args.get("after") else 0
+    thread = comments.published_thread(site_row, uri, after=after, limit=THREAD_PAGE_SIZE)
+    page = render_template(
+        "widget/thread.html",
+        site=site_row,
+        thread=thread,
+        roots=nest(thread["comments"]),
+        after=after,
+        max_depth=MAX_DEPTH,
+        css_name=assets.bundle().css_name,
+    )
+    return page
