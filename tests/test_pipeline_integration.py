@@ -154,7 +154,9 @@ def test_a_comment_whose_message_died_with_redis_is_still_processed(
         support.stop_process(worker)
 
 
-def test_a_worker_killed_while_busy_loses_nothing(integration_env, private_redis, pg_site, tmp_path):
+def test_a_worker_killed_while_busy_loses_nothing(
+    integration_env, private_redis, pg_site, tmp_path
+):
     env = outage_env(integration_env, private_redis)
     app = integration_app(env)
     private_redis.start()

@@ -2,9 +2,9 @@
 
 import json
 import re
+from html.parser import HTMLParser
 
 import pytest
-from html.parser import HTMLParser
 
 from service.moderation.sanitise import (
     ALLOWED_ATTRIBUTES,
