@@ -53,6 +53,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.comments.views import bp as comments_api
     from service.demo.views import bp as demo
     from service.moderation.api import bp as moderation_api
+    from service.moderation.notification_views import bp as email_actions
     from service.widget.views import bp as widget
     from service.moderation.views import bp as dashboard
 
@@ -63,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(demo)
     app.register_blueprint(widget)  # embed.js and the no-JS thread page: no cookies, no forms
     app.register_blueprint(dashboard)  # HTML forms: CSRF-protected, never exempt
+    app.register_blueprint(email_actions)  # confirmation forms: CSRF-protected too
 
 
 def _register_commands(app: Flask) -> None:

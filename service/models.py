@@ -8,6 +8,7 @@ from service.moderation.notification_models import (
     NotificationPreference,
     UsedActionLink,
 )
+from service.moderation.rules import SiteRule
 from service.shares.models import ShareClick
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Site",
     "ShareClick",
     "SiteMembership",
+    "SiteRule",
     "Thread",
     "UsedActionLink",
 ]

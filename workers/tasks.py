@@ -6,8 +6,8 @@ from celery import shared_task
 from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from service.moderation import notifications, spam_learning, webhooks
 from service.moderation import services as moderation
-from service.moderation import notifications, webhooks
 
 RETRY_ON = (OperationalError, DBAPIError, BrokerError)
 
@@ -74,3 +74,17 @@ def send_daily_digests() -> int:
 )
 def deliver_webhook(site_id: int, event: str, comment_id: int) -> int | None:
     return webhooks.deliver(site_id, event, comment_id)
+
+
+@shared_task(
+    name="talkback.learn_from_decision",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=RETRY_ON,
+    retry_backoff=2,
+    retry_backoff_max=120,
+    max_retries=8,
+    ignore_result=True,
+)
+def learn_from_decision(comment_id: int, label: str) -> str:
+    return spam_learning.learn_from_decision(comment_id, label)

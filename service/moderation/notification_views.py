@@ -25,9 +25,7 @@ def _queue_url() -> str | None:
 
 
 def _refused(error: ActionLinkError):
-    page = render_template(
-        "moderation/action_link_error.html", error=error, queue_url=_queue_url()
-    )
+    page = render_template("moderation/action_link_error.html", error=error, queue_url=_queue_url())
     return page, error.status
 
 

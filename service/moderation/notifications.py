@@ -305,7 +305,9 @@ def act_on_link(token: str) -> PendingAction:
 def purge_used_links() -> int:
     """Forget nonces of links that have expired anyway."""
     max_age = timedelta(seconds=current_app.config["ACTION_LINK_MAX_AGE_SECONDS"])
-    result = db.session.execute(delete(UsedActionLink).where(UsedActionLink.used_at < utcnow() - max_age))
+    result = db.session.execute(
+        delete(UsedActionLink).where(UsedActionLink.used_at < utcnow() - max_age)
+    )
     db.session.commit()
     return result.rowcount or 0
 
@@ -349,7 +351,9 @@ def notify_new_comment(comment_id: int) -> int:
         if not _claim([comment_id], moderator_id, NotifyMode.IMMEDIATE):
             continue
         context = {"site": comment.site, "moderator": moderator, **_entry(comment, moderator)}
-        subject = f"[{comment.site.name}] New comment on {comment.thread.title or comment.thread.uri}"
+        subject = (
+            f"[{comment.site.name}] New comment on {comment.thread.title or comment.thread.uri}"
+        )
         try:
             send_mail(
                 email,
@@ -368,7 +372,11 @@ def notify_new_comment(comment_id: int) -> int:
 
 def digest_comments(moderator: Moderator) -> list[Comment]:
     """Comments awaiting review on the moderator's digest-mode sites, not yet in a digest."""
-    sites = [m.site_id for m in moderator.memberships if notification_mode(moderator.id, m.site_id) == NotifyMode.DIGEST]
+    sites = [
+        m.site_id
+        for m in moderator.memberships
+        if notification_mode(moderator.id, m.site_id) == NotifyMode.DIGEST
+    ]
     if not sites:
         return []
     already = exists().where(

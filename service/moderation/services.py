@@ -6,17 +6,18 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from service import queue
 from service.accounts.models import ModerationPolicy, Moderator, Site
 from service.comments.models import Comment, Status
 from service.errors import Conflict
 from service.extensions import db
-from service.moderation import notifications, spam
+from service.moderation import notifications, spam, spam_learning
 from service.moderation.models import ModerationEvent
+from service.moderation.rules import Rule, RuleKind, RuleSubject, SiteRule, match_rules
 from service.moderation.sanitise import count_links, render_comment
-from service.timeutil import utcnow
+from service.timeutil import as_utc, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.DELETED: frozenset(),
 }
 DUPLICATE_WINDOW = timedelta(days=3)
+DUPLICATE_CANDIDATES = 100
+FLOOD_WINDOW = timedelta(minutes=1)
 
 
 class IllegalTransition(Conflict):
@@ -58,27 +61,52 @@ def transition(
 
 
 def gather_features(comment: Comment, html: str) -> spam.CommentFeatures:
-    since = utcnow() - DUPLICATE_WINDOW
-    duplicate = db.session.scalar(
-        select(Comment.id)
-        .where(
-            Comment.site_id == comment.site_id,
-            Comment.id != comment.id,
-            Comment.text == comment.text,
-            Comment.created_at >= since,
+    """Everything the pure scorer needs to know about a comment, read from the database."""
+    site = comment.site
+    created = as_utc(comment.created_at or utcnow())
+    earlier = (Comment.site_id == comment.site_id, Comment.id != comment.id)
+    recent_texts = db.session.scalars(
+        select(Comment.text)
+        .where(*earlier, Comment.created_at >= created - DUPLICATE_WINDOW)
+        .order_by(Comment.id.desc())
+        .limit(DUPLICATE_CANDIDATES)
+    ).all()
+    last_minute = (*earlier, Comment.created_at.between(created - FLOOD_WINDOW, created))
+    from_network = from_email = 0
+    if comment.ip:
+        from_network = db.session.scalar(
+            select(func.count()).where(*last_minute, Comment.ip == comment.ip)
         )
-        .limit(1)
+    if comment.email:
+        from_email = db.session.scalar(
+            select(func.count()).where(
+                *last_minute, func.lower(Comment.email) == comment.email.lower()
+            )
+        )
+    site_rules = db.session.scalars(select(SiteRule).where(SiteRule.site_id == site.id)).all()
+    # The foundation's `blocked_words` setting, kept as whole-word block rules.
+    legacy = [
+        Rule(RuleKind.WORD, w.casefold()) for w in (site.settings or {}).get("blocked_words", [])
+    ]
+    subject = RuleSubject(
+        comment.text, comment.author_name, comment.email, comment.website, comment.ip
     )
-    blocked = comment.site.settings.get("blocked_words", []) if comment.site.settings else []
+    signals = comment.signals or {}
     return spam.CommentFeatures(
         text=comment.text,
         author=comment.author_name,
         email=comment.email,
         website=comment.website,
         link_count=count_links(html),
-        honeypot_filled=bool(comment.signals.get("honeypot_filled")),
-        duplicate_of_recent=duplicate is not None,
-        blocked_words=tuple(blocked),
+        honeypot_filled=bool(signals.get("honeypot_filled")),
+        form_token=signals.get("form_token"),
+        form_age_seconds=signals.get("form_age_seconds"),
+        form_min_seconds=current_app.config["FORM_MIN_SECONDS"],
+        recent_from_network=from_network,
+        recent_from_email=from_email,
+        recent_texts=tuple(recent_texts),
+        rule_hits=tuple(match_rules([*site_rules, *legacy], subject)),
+        model_probability=spam_learning.model_probability(site.slug, comment.text),
     )
 
 
@@ -142,7 +170,11 @@ def moderation_queue(
 
 
 def moderate(comment: Comment, to_status: str, actor: Moderator, reason: str = "") -> Comment:
-    transition(comment, to_status, actor=actor, reason=reason)
+    event = transition(comment, to_status, actor=actor, reason=reason)
     db.session.commit()
     notifications.comment_moderated(comment, to_status)
+    # After the commit: the site's spam model learns from the decision in the background.
+    label = spam_learning.label_for_decision(event.from_status, to_status)
+    if label:
+        queue.send(spam_learning.LEARN_FROM_DECISION, comment.id, label)
     return comment
