@@ -9,6 +9,7 @@ from service.moderation.notification_models import (
     UsedActionLink,
 )
 from service.moderation.rules import SiteRule
+from service.moderation.trusted import TrustedAuthor
 from service.shares.models import ShareClick
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "SiteMembership",
     "SiteRule",
     "Thread",
+    "TrustedAuthor",
     "UsedActionLink",
 ]

@@ -44,7 +44,9 @@ def hash_password(password: str) -> str:
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
-            f"Use at least {MIN_PASSWORD_LENGTH} characters.", code="weak_password", field="password"
+            f"Use at least {MIN_PASSWORD_LENGTH} characters.",
+            code="weak_password",
+            field="password",
         )
 
 

@@ -66,7 +66,7 @@ def login_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if current_moderator() is None:
-            return redirect(url_for("dashboard.accounts.login", next=request.full_path))
+            return redirect(url_for("dashboard.accounts.login", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
 
     return wrapper
@@ -131,9 +131,9 @@ def forgot_password():
             token=passwords.make_reset_token(moderator),
             _external=True,
         )
-        minutes = current_app.config.get(
-            "PASSWORD_RESET_MAX_AGE", passwords.DEFAULT_RESET_MAX_AGE
-        ) // 60
+        minutes = (
+            current_app.config.get("PASSWORD_RESET_MAX_AGE", passwords.DEFAULT_RESET_MAX_AGE) // 60
+        )
         send_mail(
             moderator.email,
             "Reset your Talkback password",

@@ -22,7 +22,7 @@ from service.errors import ValidationError
 from service.extensions import db
 from service.moderation.models import ModerationEvent
 from service.moderation.sanitise import render_comment
-from service.moderation.services import TRANSITIONS, transition
+from service.moderation.services import TRANSITIONS, moderate
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -116,7 +116,9 @@ class Cursor:
             score = None if score_part == "n" else float(score_part)
             comment_id = int(id_part)
         except ValueError:
-            raise ValidationError("Bad page marker.", code="invalid_cursor", field="after") from None
+            raise ValidationError(
+                "Bad page marker.", code="invalid_cursor", field="after"
+            ) from None
         if score is not None and not math.isfinite(score):
             raise ValidationError("Bad page marker.", code="invalid_cursor", field="after")
         return cls(score, comment_id)
@@ -137,7 +139,7 @@ def _score(raw: str | None, name: str) -> float | None:
     try:
         value = float(raw)
     except ValueError:
-        raise ValidationError("Scores are numbers from 0 to 1.", code="invalid_score", field=name)
+        value = math.nan
     if not 0 <= value <= 1:
         raise ValidationError("Scores are numbers from 0 to 1.", code="invalid_score", field=name)
     return value
@@ -149,7 +151,9 @@ def parse_queue_filters(args: Mapping[str, str], sites: list[Site]) -> QueueFilt
     slug = args.get("site", "")
     if slug:
         if slug not in allowed:
-            raise ValidationError("You do not moderate that site.", code="unknown_site", field="site")
+            raise ValidationError(
+                "You do not moderate that site.", code="unknown_site", field="site"
+            )
         site_ids = frozenset({allowed[slug]})
     else:
         site_ids = frozenset(allowed.values())
@@ -232,7 +236,9 @@ def count_matching(filters: QueueFilters) -> tuple[int, bool]:
     return min(total, COUNT_CAP), total > COUNT_CAP
 
 
-def queue_page(filters: QueueFilters, after: Cursor | None = None, limit: int = PAGE_SIZE) -> QueuePage:
+def queue_page(
+    filters: QueueFilters, after: Cursor | None = None, limit: int = PAGE_SIZE
+) -> QueuePage:
     keys = _keyset_ids(filters, after, limit + 1)
     page_keys = keys[:limit]
     ids = [comment_id for _, comment_id in page_keys]
@@ -335,9 +341,10 @@ def apply_action(
             result.skipped += 1
             continue
         from_status = comment.status
-        transition(comment, action.to_status, actor=moderator, reason=reason or f"dashboard: {action_name}")
+        # One commit per comment through `moderate`, so webhooks and spam learning see
+        # dashboard decisions exactly as they see API ones.
+        moderate(comment, action.to_status, moderator, reason or f"dashboard: {action_name}")
         result.changed.append((comment.id, from_status))
-    db.session.commit()
     return result
 
 
@@ -359,9 +366,8 @@ def undo(moderator: Moderator, entry: dict, site_ids: set[int]) -> ActionResult:
             if comment.status != to_status or from_status not in TRANSITIONS[comment.status]:
                 result.skipped += 1
                 continue
-            transition(comment, from_status, actor=moderator, reason=f"undo {entry.get('a')}")
+            moderate(comment, from_status, moderator, f"undo {entry.get('a')}")
             result.changed.append((comment.id, to_status))
-    db.session.commit()
     return result
 
 
@@ -409,7 +415,9 @@ def _date(raw: str | None, name: str) -> datetime | None:
     try:
         day = datetime.strptime(raw, "%Y-%m-%d").date()
     except ValueError:
-        raise ValidationError("Dates look like 2026-01-31.", code="invalid_date", field=name) from None
+        raise ValidationError(
+            "Dates look like 2026-01-31.", code="invalid_date", field=name
+        ) from None
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
@@ -469,12 +477,14 @@ def _origin(raw: str) -> str:
     parts = urlsplit(raw)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
         raise ValidationError(
-            f"{raw!r} is not an origin like https://blog.example.", code="invalid_origin",
+            f"{raw!r} is not an origin like https://blog.example.",
+            code="invalid_origin",
             field="allowed_origins",
         )
     if parts.query or parts.fragment or parts.username:
         raise ValidationError(
-            f"{raw!r} is not an origin like https://blog.example.", code="invalid_origin",
+            f"{raw!r} is not an origin like https://blog.example.",
+            code="invalid_origin",
             field="allowed_origins",
         )
     return f"{parts.scheme}://{parts.netloc.lower()}"
@@ -541,5 +551,3 @@ def filters_query(filters: QueueFilters, sites: list[Site]) -> dict[str, str]:
         "ip": filters.ip,
     }
     return {key: value for key, value in query.items() if value}
-
-

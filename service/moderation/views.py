@@ -189,13 +189,19 @@ def edit(comment_id: int):
         abort(404)
     next_url = safe_next(request.values.get("next"))
     if request.method == "GET":
-        return render_template("moderation/edit.html", comment=comment, text=comment.text, next=next_url)
+        return render_template(
+            "moderation/edit.html", comment=comment, text=comment.text, next=next_url
+        )
     text = request.form.get("text", "")
     try:
-        dash.edit_comment(comment, text, current_moderator(), current_app.config["MAX_COMMENT_CHARS"])
+        dash.edit_comment(
+            comment, text, current_moderator(), current_app.config["MAX_COMMENT_CHARS"]
+        )
     except ValidationError as error:
         flash(error.message, "error")
-        return render_template("moderation/edit.html", comment=comment, text=text, next=next_url), 422
+        return render_template(
+            "moderation/edit.html", comment=comment, text=text, next=next_url
+        ), 422
     flash("The comment is updated.", "info")
     return redirect(next_url)
 
@@ -210,7 +216,9 @@ def audit():
         before = int(request.args["before"]) if request.args.get("before", "").isdigit() else None
     except ValidationError as error:
         flash(error.message, "error")
-        return render_template("moderation/audit.html", sites=sites, events=[], next_before=None), 422
+        return render_template(
+            "moderation/audit.html", sites=sites, events=[], next_before=None
+        ), 422
     events, next_before = dash.audit_page(filters, before) if filters.site_ids else ([], None)
     query = {key: value for key, value in request.args.items() if key != "before" and value}
     return render_template(
@@ -233,8 +241,13 @@ def settings(slug: str):
         except ValidationError as error:
             flash(error.message, "error")
             return render_template(
-                "moderation/settings.html", site=site, form=request.form, members=dash.site_members(site)
+                "moderation/settings.html",
+                site=site,
+                form=request.form,
+                members=dash.site_members(site),
             ), 422
         flash("Settings saved.", "info")
         return redirect(url_for("dashboard.settings", slug=site.slug))
-    return render_template("moderation/settings.html", site=site, form=None, members=dash.site_members(site))
+    return render_template(
+        "moderation/settings.html", site=site, form=None, members=dash.site_members(site)
+    )
