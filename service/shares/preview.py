@@ -1,0 +1,292 @@
+"""Preview-tag checker: read a page's Open Graph / Twitter Card tags, say what each network
+will show and what is missing or wrong.
+
+Rules come from the networks' docs as summarised in shared/reference/share-targets.md §2
+(Facebook: image ≥ 200×200, ≥ 600×315 for the large layout, ~1.91:1; X: summary_large_image
+≥ 300×157, no SVG; X cuts titles at 70 characters). `read_tags` and `check` are pure;
+`fetch_page` is the only network access and refuses non-http(s) and private addresses.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+
+from service.errors import ValidationError
+
+FETCH_TIMEOUT_SECONDS = 5
+FETCH_MAX_BYTES = 1_000_000  # the tags live in <head>; the rest of a big page is not needed
+MAX_REDIRECTS = 3
+TITLE_MOBILE = 60  # Facebook and LinkedIn cut longer titles on phones
+TITLE_X = 70
+DESCRIPTION_MAX = 200
+CARD_TYPES = ("summary", "summary_large_image", "app", "player")
+NETWORKS = ("facebook", "x", "linkedin", "bluesky", "mastodon", "whatsapp", "telegram")
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str
+    html: str
+
+
+# --- fetching ------------------------------------------------------------------------------
+
+
+def _refuse(message: str, code: str) -> ValidationError:
+    return ValidationError(message, code=code, field="url")
+
+
+def _check_address(url: str, allow_private: bool) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _refuse("Only http(s) pages can be checked.", "unsupported_scheme")
+    if parts.username or parts.password:
+        raise _refuse("Addresses with a user name are not fetched.", "invalid_url")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+    except (OSError, ValueError):
+        raise _refuse(f"Cannot resolve {parts.hostname}.", "unresolvable_host") from None
+    if allow_private:
+        return
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        if not address.is_global or address.is_multicast:
+            raise _refuse(
+                "The address is private, loopback or reserved; it is not fetched.",
+                "private_address",
+            )
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects are followed by hand so every hop's address is checked again."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def fetch_page(
+    url: str,
+    *,
+    allow_private: bool = False,
+    timeout: float = FETCH_TIMEOUT_SECONDS,
+    max_bytes: int = FETCH_MAX_BYTES,
+) -> Page:
+    """GET an HTML page (at most `max_bytes`, `MAX_REDIRECTS` hops, `timeout` seconds each).
+
+    The address check runs before each hop; a DNS answer that changes between the check
+    and the connection (rebinding) is not caught, which is why private fetching is off by
+    default and the endpoint is for moderators only.
+    """
+    for _ in range(MAX_REDIRECTS + 1):
+        _check_address(url, allow_private)
+        request = urllib.request.Request(
+            url, headers={"User-Agent": "TalkbackPreviewCheck/1.0", "Accept": "text/html"}
+        )
+        try:
+            with _OPENER.open(request, timeout=timeout) as response:
+                content_type = response.headers.get_content_type()
+                if content_type not in ("text/html", "application/xhtml+xml"):
+                    raise _refuse(f"The page is {content_type}, not HTML.", "not_html")
+                charset = response.headers.get_content_charset() or "utf-8"
+                body = response.read(max_bytes)
+                return Page(url=response.geturl(), html=body.decode(charset, errors="replace"))
+        except urllib.error.HTTPError as error:
+            location = error.headers.get("Location") if 300 <= error.code < 400 else None
+            if not location:
+                raise _refuse(f"The page answered HTTP {error.code}.", "fetch_failed") from None
+            url = urljoin(url, location)
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            raise _refuse(f"The page could not be fetched ({error}).", "fetch_failed") from None
+    raise _refuse("Too many redirects.", "too_many_redirects")
+
+
+# --- reading and judging -------------------------------------------------------------------
+
+
+def read_tags(html: str, page_url: str = "") -> dict:
+    """The first value of every og:/twitter:/article: meta tag, plus <title> and canonical."""
+    soup = BeautifulSoup(html, "html.parser")
+    meta: dict[str, str] = {}
+    for tag in soup.find_all("meta"):
+        key = (tag.get("property") or tag.get("name") or "").strip().lower()
+        content = tag.get("content")
+        if key and content is not None and key not in meta:
+            meta[key] = content.strip()
+    canonical = soup.find("link", rel="canonical")
+    title = soup.title.string.strip() if soup.title and soup.title.string else ""
+    return {
+        "page_url": page_url,
+        "title": title,
+        "canonical": canonical.get("href", "").strip() if canonical else "",
+        "meta": meta,
+    }
+
+
+def _absolute_https(value: str) -> tuple[bool, bool]:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc), parts.scheme == "https"
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value and value.strip().isdigit() else None
+
+
+def check(tags: dict) -> dict:
+    """What each network will show, and the problems (`error` breaks a preview, `warning`
+    degrades it), each with a stable code and the networks it affects."""
+    meta = tags["meta"]
+    problems: list[dict] = []
+
+    def problem(level: str, code: str, message: str, networks=NETWORKS) -> None:
+        problems.append(
+            {"level": level, "code": code, "message": message, "networks": list(networks)}
+        )
+
+    title = meta.get("og:title") or ""
+    description = meta.get("og:description") or ""
+    image = (
+        meta.get("og:image") or meta.get("og:image:url") or meta.get("og:image:secure_url") or ""
+    )
+    width, height = _int(meta.get("og:image:width", "")), _int(meta.get("og:image:height", ""))
+    card = meta.get("twitter:card", "")
+
+    if not title:
+        problem("error", "missing_og_title", "og:title is missing; networks fall back to <title>.")
+    elif len(title) > TITLE_X:
+        problem(
+            "warning",
+            "title_too_long",
+            f"og:title has {len(title)} characters; X cuts at {TITLE_X}.",
+        )
+    elif len(title) > TITLE_MOBILE:
+        problem(
+            "warning",
+            "title_long",
+            f"og:title has {len(title)} characters; phones show about {TITLE_MOBILE}.",
+            ("facebook", "linkedin"),
+        )
+    if not description:
+        problem("warning", "missing_og_description", "og:description is missing.")
+    elif len(description) > DESCRIPTION_MAX:
+        problem(
+            "warning",
+            "description_long",
+            f"og:description has {len(description)} characters; previews show about {DESCRIPTION_MAX}.",
+        )
+    for key in ("og:type", "og:site_name"):
+        if not meta.get(key):
+            problem("warning", f"missing_{key.replace(':', '_')}", f"{key} is missing.")
+    og_url = meta.get("og:url", "")
+    if not og_url:
+        problem("warning", "missing_og_url", "og:url is missing; shares may split between URLs.")
+    elif not _absolute_https(og_url)[0]:
+        problem("error", "og_url_not_absolute", "og:url must be an absolute URL.")
+    elif tags.get("canonical") and tags["canonical"].rstrip("/") != og_url.rstrip("/"):
+        problem("warning", "og_url_not_canonical", "og:url differs from <link rel=canonical>.")
+
+    if not image:
+        problem("error", "missing_og_image", "og:image is missing: no picture in any preview.")
+    else:
+        absolute, https = _absolute_https(image)
+        if not absolute:
+            problem("error", "image_not_absolute", "og:image must be an absolute URL.")
+        elif not https:
+            problem("warning", "image_not_https", "og:image should use https.")
+        if urlsplit(image).path.lower().endswith(".svg"):
+            problem(
+                "error",
+                "image_svg",
+                "SVG images are not shown by X or Facebook.",
+                ("x", "facebook"),
+            )
+        if width is None or height is None:
+            problem(
+                "warning",
+                "image_size_unknown",
+                "og:image:width/height are missing; Facebook may show no image on the first share.",
+                ("facebook",),
+            )
+        else:
+            if width < 200 or height < 200:
+                problem(
+                    "error",
+                    "image_too_small",
+                    f"The image is {width}×{height}; Facebook needs at least 200×200.",
+                    ("facebook",),
+                )
+            elif width < 600 or height < 315:
+                problem(
+                    "warning",
+                    "image_small",
+                    f"The image is {width}×{height}; below 600×315 Facebook shows a small thumbnail.",
+                    ("facebook", "linkedin"),
+                )
+            if card == "summary_large_image" and (width < 300 or height < 157):
+                problem(
+                    "error",
+                    "image_too_small_for_card",
+                    "summary_large_image needs at least 300×157.",
+                    ("x",),
+                )
+            if not 1.6 <= width / height <= 2.2:
+                problem(
+                    "warning",
+                    "image_aspect",
+                    f"The image ratio is {width / height:.2f}:1; large previews are 1.91:1.",
+                    ("facebook", "linkedin", "x"),
+                )
+        if not meta.get("og:image:alt") and not meta.get("twitter:image:alt"):
+            problem("warning", "missing_image_alt", "og:image:alt is missing (screen readers).")
+    if not card:
+        problem(
+            "warning",
+            "missing_twitter_card",
+            "twitter:card is missing; X shows a small summary card.",
+            ("x",),
+        )
+    elif card not in CARD_TYPES:
+        problem(
+            "error", "invalid_twitter_card", f"twitter:card {card!r} is not a card type.", ("x",)
+        )
+
+    large = bool(image) and (width or 0) >= 600 and (height or 0) >= 315
+    x_image = meta.get("twitter:image") or image
+    shows = {
+        network: {
+            "title": title or tags.get("title", ""),
+            "description": description,
+            "image": image,
+            "layout": ("large" if large else "small") if image else "text",
+        }
+        for network in NETWORKS
+    }
+    shows["x"] = {
+        "title": meta.get("twitter:title") or title or tags.get("title", ""),
+        "description": meta.get("twitter:description") or description,
+        "image": x_image,
+        "layout": card or "summary",
+    }
+    if meta.get("fediverse:creator"):
+        shows["mastodon"]["author"] = meta["fediverse:creator"]
+    return {
+        "url": tags.get("page_url") or og_url,
+        "ok": not any(p["level"] == "error" for p in problems),
+        "networks": shows,
+        "problems": problems,
+        "tags": {
+            key: value
+            for key, value in meta.items()
+            if key.startswith(("og:", "twitter:", "article:"))
+        },
+    }
