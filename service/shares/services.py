@@ -192,6 +192,18 @@ def share_menu(site: Site, thread: Thread, post: Post, base_url: str, instance: 
     }
 
 
+def menu_for_page(site: Site, uri: str, title: str, base_url: str) -> dict | None:
+    """The share menu for one of the site's own pages (server-rendered templates), or None
+    when the site has no public address to share."""
+    thread = get_or_create_thread(site, uri, title)
+    db.session.commit()
+    try:
+        post = post_for(site, thread, title)
+    except NotFound:
+        return None
+    return share_menu(site, thread, post, base_url)
+
+
 def parse_instance(raw: object) -> str:
     if raw in (None, ""):
         return ""
