@@ -11,6 +11,7 @@ from service.comments.schemas import parse_new_comment
 from service.demo.post import demo_post
 from service.errors import ApiError, NotFound
 from service.extensions import limiter
+from service.shares.services import menu_for_page
 
 bp = Blueprint("demo", __name__)
 
@@ -37,6 +38,7 @@ def _render(error: ApiError | None = None, form: dict | None = None, status: int
         error=error,
         form=form or {},
         form_token=issue_form_token(site.slug),
+        share=menu_for_page(site, DEMO_URI, demo_post().title, request.url_root),
     )
     return page, status
 
