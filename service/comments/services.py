@@ -15,8 +15,8 @@ from service.comments.models import Comment, Status, Thread
 from service.comments.schemas import NewComment
 from service.errors import Conflict, Forbidden, NotFound, ValidationError
 from service.extensions import db
+from service.moderation import notifications, spam
 from service.moderation import services as moderation
-from service.moderation import spam
 from service.moderation.sanitise import render_comment
 from service.security import hash_token, new_token, token_matches, truncate_ip
 from service.timeutil import as_utc, utcnow
@@ -201,9 +201,13 @@ def edit_own_comment(comment_id: int, token: str | None, text: str) -> Comment:
     comment.spam_score = score
     comment.spam_reasons = [reason.to_dict() for reason in reasons]
     to_status = moderation.decide_status(comment.site, score)
-    if to_status != comment.status:
-        moderation.transition(comment, to_status, reason=f"{EDIT_REASON}: spam score {score:.2f}")
+    if to_status == comment.status:
+        db.session.commit()
+        return comment
+    moderation.transition(comment, to_status, reason=f"{EDIT_REASON}: spam score {score:.2f}")
     db.session.commit()
+    # Back in the queue (or newly published): tell moderators as for a new comment.
+    notifications.comment_routed(comment, to_status)
     return comment
 
 

@@ -12,7 +12,7 @@ from service.comments import services as comments
 from service.comments.schemas import parse_id, parse_thread_uri
 from service.widget import assets
 from service.widget.cors import apply_cors
-from service.widget.services import MAX_DEPTH, nest
+from service.widget.services import nest
 
 bp = Blueprint("widget", __name__)
 bp.after_app_request(apply_cors)
@@ -70,7 +70,6 @@ def thread_page(site: str):
         thread=thread,
         roots=nest(thread["comments"]),
         after=after,
-        max_depth=MAX_DEPTH,
-        css_name=assets.bundle().css_name,
+        css_hash=assets.bundle().css_hash,
     )
     return page

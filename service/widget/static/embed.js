@@ -1,0 +1,380 @@
+// Talkback embed: one script tag, no cookies, no third parties, no eval, no inline styles.
+// Hand-written; the service strips indentation and whole-line comments, then hashes it.
+// Text goes through textContent; innerHTML is used only for HTML the service sanitised.
+(() => {
+'use strict';
+const script = document.currentScript;
+const sd = script && script.dataset;
+if (!sd || !sd.talkbackSite) return;
+const base = new URL(script.src).origin;
+const api = base + '/api/v1/';
+const siteApi = api + 'sites/' + encodeURIComponent(sd.talkbackSite) + '/';
+// The only thing ever stored: id + edit token of the reader's own comments, per site.
+const KEY = 'talkback:' + sd.talkbackSite;
+const MAX_DEPTH = 4;
+const PAGE = 50;
+
+const T = {
+en: {n: {one: '{n} comment', other: '{n} comments'}, none: 'No comments yet. Be the first.', write: 'Write a comment', rto: 'Reply to {a}', name: 'Name', email: 'E-mail (optional, never shown)', web: 'Website (optional)', text: 'Comment', help: 'Markdown: *italic*, **bold**, [link](https://…), `code`, > quote', hp: 'Leave this empty', pv: 'Preview', send: 'Publish', reply: 'Reply', cancel: 'Cancel', more: 'Load more comments', wait: 'Your comment is awaiting moderation.', pub: 'Your comment is published.', edit: 'Edit', save: 'Save', del: 'Delete', sure: 'Really delete?', gone: 'Your comment was deleted.', saved: 'Your changes were saved.', anon: 'Anonymous', err: 'Something went wrong. Please try again.', load: 'Loading comments…'},
+de: {n: {one: '{n} Kommentar', other: '{n} Kommentare'}, none: 'Noch keine Kommentare. Schreiben Sie den ersten!', write: 'Kommentar schreiben', rto: 'Antwort an {a}', name: 'Name', email: 'E-Mail (optional, wird nie angezeigt)', web: 'Website (optional)', text: 'Kommentar', help: 'Markdown: *kursiv*, **fett**, [Link](https://…), `Code`, > Zitat', hp: 'Bitte leer lassen', pv: 'Vorschau', send: 'Veröffentlichen', reply: 'Antworten', cancel: 'Abbrechen', more: 'Weitere Kommentare laden', wait: 'Ihr Kommentar wartet auf Freigabe.', pub: 'Ihr Kommentar ist veröffentlicht.', edit: 'Bearbeiten', save: 'Speichern', del: 'Löschen', sure: 'Wirklich löschen?', gone: 'Ihr Kommentar wurde gelöscht.', saved: 'Ihre Änderungen wurden gespeichert.', anon: 'Anonym', err: 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.', load: 'Kommentare werden geladen …'},
+fr: {n: {one: '{n} commentaire', other: '{n} commentaires'}, none: 'Pas encore de commentaires. Soyez le premier !', write: 'Écrire un commentaire', rto: 'Réponse à {a}', name: 'Nom', email: 'E-mail (facultatif, jamais affiché)', web: 'Site web (facultatif)', text: 'Commentaire', help: 'Markdown : *italique*, **gras**, [lien](https://…), `code`, > citation', hp: 'Laissez ce champ vide', pv: 'Aperçu', send: 'Publier', reply: 'Répondre', cancel: 'Annuler', more: 'Afficher plus de commentaires', wait: 'Votre commentaire est en attente de modération.', pub: 'Votre commentaire est publié.', edit: 'Modifier', save: 'Enregistrer', del: 'Supprimer', sure: 'Vraiment supprimer ?', gone: 'Votre commentaire a été supprimé.', saved: 'Vos modifications ont été enregistrées.', anon: 'Anonyme', err: 'Une erreur est survenue. Veuillez réessayer.', load: 'Chargement des commentaires…'},
+ar: {n: {zero: 'لا توجد تعليقات', one: 'تعليق واحد', two: 'تعليقان', few: '{n} تعليقات', many: '{n} تعليقًا', other: '{n} تعليق'}, none: 'لا توجد تعليقات بعد. كن أول من يعلّق.', write: 'اكتب تعليقًا', rto: 'رد على {a}', name: 'الاسم', email: 'البريد الإلكتروني (اختياري، لا يُعرض أبدًا)', web: 'الموقع الإلكتروني (اختياري)', text: 'التعليق', help: 'ماركداون: *مائل*، **عريض**، [رابط](https://…)، `شيفرة`، > اقتباس', hp: 'اترك هذا الحقل فارغًا', pv: 'معاينة', send: 'نشر', reply: 'رد', cancel: 'إلغاء', more: 'تحميل المزيد من التعليقات', wait: 'تعليقك بانتظار المراجعة.', pub: 'تم نشر تعليقك.', edit: 'تعديل', save: 'حفظ', del: 'حذف', sure: 'هل تريد الحذف فعلًا؟', gone: 'تم حذف تعليقك.', saved: 'تم حفظ تغييراتك.', anon: 'مجهول', err: 'حدث خطأ ما. يُرجى المحاولة مرة أخرى.', load: 'جارٍ تحميل التعليقات…'}
+};
+const RTL = ['ar'];
+
+const el = document.getElementById('talkback-thread');
+const ds = (el && el.dataset) || {};
+const lang = [ds.talkbackLang, sd.talkbackLang, document.documentElement.lang, 'en']
+.map((l) => (l || '').toLowerCase().split('-')[0]).find((l) => T[l]);
+const t = T[lang];
+const plurals = new Intl.PluralRules(lang);
+const count = (n) => (t.n[plurals.select(n)] || t.n.other).replace('{n}', n.toLocaleString(lang));
+const relative = new Intl.RelativeTimeFormat(lang, {numeric: 'auto'});
+const UNITS = [['second', 60], ['minute', 60], ['hour', 24], ['day', 30], ['month', 12], ['year', Infinity]];
+const ago = (date) => {
+let value = (date - Date.now()) / 1000;
+for (const [unit, size] of UNITS) {
+if (Math.abs(value) < size) return relative.format(Math.round(value), unit);
+value /= size;
+}
+};
+
+// h('p', {class: 'x', text: 'safe text', onclick: fn}, [children]) builds DOM, never HTML.
+const h = (tag, attrs, kids) => {
+const node = document.createElement(tag);
+for (const [key, value] of Object.entries(attrs || {})) {
+if (value == null || value === false) continue;
+if (key === 'text') node.textContent = value;
+else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+else node.setAttribute(key, value === true ? '' : value);
+}
+node.append(...(kids || []).filter(Boolean));
+return node;
+};
+
+// credentials: 'omit' keeps even same-origin cookies out of every request.
+const call = async (method, url, body) => {
+const init = {method, credentials: 'omit', referrerPolicy: 'strict-origin-when-cross-origin'};
+if (body) {
+init.headers = {'Content-Type': 'application/json'};
+init.body = JSON.stringify(body);
+}
+let response;
+try {
+response = await fetch(url, init);
+} catch (e) {
+throw {};
+}
+const data = await response.json().catch(() => ({}));
+if (!response.ok) throw data.error || {};
+return data;
+};
+
+const store = {
+all() {
+try {
+return JSON.parse(localStorage.getItem(KEY)) || [];
+} catch (e) {
+return [];
+}
+},
+put(list) {
+try {
+if (list.length) localStorage.setItem(KEY, JSON.stringify(list));
+else localStorage.removeItem(KEY);
+} catch (e) {
+// Storage disabled: the comment is still posted, only the reload state is lost.
+}
+}
+};
+
+// Counts on listing pages: every <span data-talkback-count="/path"> in one request.
+const spans = [...document.querySelectorAll('[data-talkback-count]')];
+if (spans.length) {
+const uris = [...new Set(spans.map((s) => s.dataset.talkbackCount))].slice(0, 100);
+call('GET', siteApi + 'counts?' + uris.map((u) => 'uri=' + encodeURIComponent(u)).join('&'))
+.then((data) => spans.forEach((s) => {
+const n = data.counts[s.dataset.talkbackCount];
+if (n != null) s.textContent = count(n);
+}))
+.catch(() => {});
+}
+
+if (!el || !el.attachShadow || el.shadowRoot) return;
+const uri = ds.talkbackUri || location.pathname;
+const theme = ds.talkbackTheme || sd.talkbackTheme;
+// The shadow root hides the server-rendered fallback inside the div and keeps styles apart.
+const shadow = el.attachShadow({mode: 'open'});
+const box = h('div', {class: 'tb', lang, dir: RTL.includes(lang) ? 'rtl' : 'ltr', 'data-theme': /^(dark|light)$/.test(theme) && theme, hidden: true});
+const sheet = h('link', {rel: 'stylesheet', href: base + '__TALKBACK_CSS__'});
+sheet.onload = sheet.onerror = () => {
+box.hidden = false;
+};
+shadow.append(sheet, box);
+
+const live = h('div', {class: 'tb-sr', role: 'status', 'aria-live': 'polite'});
+const say = (message) => {
+live.textContent = '';
+setTimeout(() => {
+live.textContent = message;
+}, 100);
+};
+const heading = h('h2', {tabindex: -1, text: t.load});
+const mine = h('div');
+const list = h('ol', {class: 'tb-l'});
+const more = h('button', {type: 'button', hidden: true, text: t.more});
+const nodes = {};
+let formToken = '';
+let total = 0;
+let next = null;
+let parentId = null;
+
+// --- the form -----------------------------------------------------------------------
+const f = {};
+const field = (name, label, attrs) => {
+f[name] = h(attrs.rows ? 'textarea' : 'input', {name, ...attrs});
+return h('label', {}, [label, f[name]]);
+};
+const title = h('h3', {text: t.write});
+const error = h('p', {class: 'tb-e', role: 'alert'});
+const preview = h('div', {class: 'tb-p', hidden: true, 'aria-label': t.pv, role: 'region'});
+const honeypot = h('input', {name: 'honeypot', tabindex: -1, autocomplete: 'off'});
+const send = h('button', {type: 'submit', class: 'tb-pr', text: t.send});
+const cancel = h('button', {type: 'button', hidden: true, text: t.cancel});
+const form = h('form', {class: 'tb-f', novalidate: true}, [
+title,
+error,
+h('div', {class: 'tb-row'}, [
+field('author', t.name, {maxlength: 100, autocomplete: 'name'}),
+field('email', t.email, {type: 'email', maxlength: 254, autocomplete: 'email'}),
+field('website', t.web, {maxlength: 500, inputmode: 'url', autocomplete: 'url'})
+]),
+h('label', {class: 'tb-hp', 'aria-hidden': 'true'}, [t.hp, honeypot]),
+field('text', t.text, {rows: 5, required: true, 'aria-describedby': 'tb-help'}),
+h('p', {class: 'tb-hint', id: 'tb-help', text: t.help}),
+preview,
+h('div', {class: 'tb-x'}, [send, h('button', {type: 'button', text: t.pv, onclick: showPreview}), cancel])
+]);
+
+const showError = (err, fallbackFocus) => {
+error.textContent = err.message || t.err;
+const bad = f[err.field];
+if (bad) bad.setAttribute('aria-invalid', 'true');
+(bad || fallbackFocus || error).focus();
+};
+const clearError = () => {
+error.textContent = '';
+Object.values(f).forEach((input) => input.removeAttribute('aria-invalid'));
+};
+
+async function showPreview() {
+clearError();
+try {
+preview.innerHTML = (await call('POST', api + 'preview', {text: f.text.value})).html;
+preview.hidden = false;
+say(t.pv);
+} catch (err) {
+showError(err);
+}
+}
+
+const replyTo = (comment, node, button) => {
+parentId = comment.id;
+title.textContent = t.rto.replace('{a}', comment.author || t.anon);
+cancel.hidden = false;
+cancel.onclick = () => {
+closeReply();
+button.focus();
+};
+node.li.querySelector('article').after(form);
+f.text.focus();
+};
+const closeReply = () => {
+parentId = null;
+title.textContent = t.write;
+cancel.hidden = true;
+heading.after(form);
+};
+
+form.addEventListener('submit', async (event) => {
+event.preventDefault();
+clearError();
+send.disabled = true;
+const body = {uri, title: document.title, parent_id: parentId, text: f.text.value, honeypot: honeypot.value, form_token: formToken};
+['author', 'email', 'website'].forEach((name) => {
+body[name] = f[name].value;
+});
+try {
+const made = await call('POST', siteApi + 'comments', body);
+const own = {id: made.id, token: made.edit_token, uri};
+store.put([...store.all(), own]);
+f.text.value = '';
+preview.hidden = true;
+closeReply();
+const panel = showMine(own, {status: made.status, text: body.text, can_edit: true});
+panel.focus();
+say(t.wait);
+} catch (err) {
+showError(err);
+} finally {
+send.disabled = false;
+}
+});
+
+// --- published comments ---------------------------------------------------------------
+const add = (c) => {
+if (nodes[c.id]) return;
+const parent = nodes[c.parent_id];
+// Too deep: a reply goes beside its parent instead of under it.
+const depth = parent ? Math.min(parent.depth + 1, MAX_DEPTH) : 1;
+const into = !parent ? list : parent.depth < MAX_DEPTH ? parent.replies : parent.li.parentNode;
+const name = c.author || t.anon;
+const when = new Date(c.created);
+const body = h('div', {class: 'tb-b'});
+// The one innerHTML for comments: c.html is the service's bleach-sanitised rendering.
+body.innerHTML = c.html;
+const node = {depth, replies: h('ol', {class: 'tb-r'})};
+const replyButton = h('button', {type: 'button', text: t.reply, 'aria-label': t.rto.replace('{a}', name), onclick: () => replyTo(c, node, replyButton)});
+node.li = h('li', {class: 'tb-c', id: 'tb-' + c.id, tabindex: -1}, [
+h('article', {'aria-label': name}, [
+h('p', {class: 'tb-m'}, [
+/^https?:\/\//i.test(c.website || '') ? h('a', {href: c.website, rel: 'nofollow ugc noopener noreferrer', text: name}) : h('b', {text: name}),
+h('time', {datetime: c.created, title: when.toLocaleString(lang), text: ago(when)})
+]),
+body,
+replyButton
+]),
+node.replies
+]);
+into.append(node.li);
+nodes[c.id] = node;
+};
+
+const setTotal = (n) => {
+total = n;
+heading.textContent = count(n);
+const empty = list.querySelector('.tb-none');
+if (n && empty) empty.remove();
+if (!n && !empty) list.append(h('li', {class: 'tb-none', text: t.none}));
+};
+
+const load = async (after) => {
+const data = await call('GET', siteApi + 'threads?limit=' + PAGE + '&uri=' + encodeURIComponent(uri) + (after ? '&after=' + after : ''));
+formToken = data.form_token;
+setTotal(data.total);
+data.comments.forEach(add);
+next = data.next_after;
+more.hidden = !next;
+return data.comments;
+};
+
+more.onclick = async () => {
+more.disabled = true;
+try {
+const added = await load(next);
+// The button may vanish with the last page: move focus to the first new comment.
+if (added.length) nodes[added[0].id].li.focus();
+} catch (err) {
+say(t.err);
+}
+more.disabled = false;
+};
+
+// --- the reader's own comments: pending state, edit and delete within the window ------
+const panels = {};
+const forget = (id) => store.put(store.all().filter((o) => o.id !== id));
+
+function showMine(own, c) {
+const text = h('p', {class: 'tb-o', text: c.text});
+const actions = h('div', {class: 'tb-x'});
+const panel = h('div', {class: 'tb-n', tabindex: -1, role: 'group', 'aria-label': c.status === 'approved' ? t.pub : t.wait}, [
+h('p', {text: c.status === 'approved' ? t.pub : t.wait}),
+text,
+actions
+]);
+if (c.can_edit) {
+const editButton = h('button', {type: 'button', text: t.edit});
+const deleteButton = h('button', {type: 'button', text: t.del});
+editButton.onclick = () => startEdit(own, c, panel, text, actions, editButton);
+deleteButton.onclick = async () => {
+if (deleteButton.textContent !== t.sure) {
+deleteButton.textContent = t.sure;
+return;
+}
+try {
+await call('DELETE', api + 'comments/' + own.id + '?token=' + encodeURIComponent(own.token));
+forget(own.id);
+panel.remove();
+dropPublished(own.id);
+heading.focus();
+say(t.gone);
+} catch (err) {
+showError(err, deleteButton);
+}
+};
+actions.append(editButton, deleteButton);
+}
+if (panels[own.id]) panels[own.id].replaceWith(panel);
+else mine.append(panel);
+panels[own.id] = panel;
+return panel;
+}
+
+const dropPublished = (id) => {
+if (!nodes[id]) return;
+nodes[id].li.remove();
+delete nodes[id];
+setTotal(total - 1);
+};
+
+const startEdit = (own, c, panel, text, actions, editButton) => {
+const area = h('textarea', {rows: 5, 'aria-describedby': 'tb-help'});
+area.value = c.text;
+const save = h('button', {type: 'button', class: 'tb-pr', text: t.save});
+const back = h('button', {type: 'button', text: t.cancel});
+const editor = h('div', {}, [h('label', {}, [t.text, area]), h('div', {class: 'tb-x'}, [save, back])]);
+text.replaceWith(editor);
+actions.hidden = true;
+area.focus();
+back.onclick = () => {
+editor.replaceWith(text);
+actions.hidden = false;
+editButton.focus();
+};
+save.onclick = async () => {
+save.disabled = true;
+try {
+const changed = await call('PATCH', api + 'comments/' + own.id, {token: own.token, text: area.value});
+if (changed.status === 'approved' && nodes[own.id]) nodes[own.id].li.querySelector('.tb-b').innerHTML = changed.html;
+if (changed.status !== 'approved') dropPublished(own.id);
+showMine(own, changed).focus();
+say(t.saved);
+} catch (err) {
+save.disabled = false;
+showError(err, area);
+}
+};
+};
+
+const restore = async () => {
+const dropped = [];
+for (const own of store.all().filter((o) => o.uri === uri)) {
+try {
+const c = await call('GET', api + 'comments/' + own.id + '?token=' + encodeURIComponent(own.token));
+// Nothing left to show or do once it is decided and the edit window has closed.
+if (c.status === 'rejected' || (c.status === 'approved' && !c.can_edit)) dropped.push(own.id);
+else showMine(own, c);
+} catch (err) {
+if (err.code === 'unknown_comment' || err.code === 'bad_token') dropped.push(own.id);
+}
+}
+if (dropped.length) store.put(store.all().filter((o) => !dropped.includes(o.id)));
+};
+
+box.append(heading, live, mine, form, list, more);
+load(0)
+.then(restore)
+.catch(() => {
+heading.textContent = t.err;
+});
+})();

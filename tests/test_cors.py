@@ -1,0 +1,129 @@
+"""CORS on the public comment API: only the site's own origins, exactly; never credentials."""
+
+import pytest
+
+from service.widget.cors import normalise_origin
+
+BLOG = "https://blog.example"
+
+
+@pytest.fixture
+def comment_id(client, site):
+    body = client.post("/api/v1/sites/blog/comments", json={"uri": "/post", "text": "hi"})
+    return body.get_json()["id"]
+
+
+def test_a_listed_origin_may_read_a_thread(client, site):
+    response = client.get("/api/v1/sites/blog/threads?uri=/post", headers={"Origin": BLOG})
+    assert response.headers["Access-Control-Allow-Origin"] == BLOG
+    assert "Origin" in response.headers["Vary"]
+    assert "Access-Control-Allow-Credentials" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://evil.example",
+        "http://blog.example",  # another scheme is another origin
+        "https://blog.example:8443",  # and so is another port
+        "https://blog.example.evil.example",
+        "https://sub.blog.example",
+        "null",
+        "https://BLOG.example",  # browsers send lower case; anything else is not exact
+    ],
+)
+def test_any_other_origin_gets_no_cors_headers(client, site, origin):
+    response = client.get("/api/v1/sites/blog/threads?uri=/post", headers={"Origin": origin})
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert "Origin" in response.headers["Vary"]
+
+
+def test_origins_are_per_site(client, site, make_site):
+    make_site("other", origins=["https://other.example"])
+    response = client.get("/api/v1/sites/other/counts?uri=/a", headers={"Origin": BLOG})
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_a_preflight_for_posting_json_is_answered(client, site):
+    response = client.options(
+        "/api/v1/sites/blog/comments",
+        headers={
+            "Origin": BLOG,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == BLOG
+    assert "Content-Type" in response.headers["Access-Control-Allow-Headers"]
+    methods = response.headers["Access-Control-Allow-Methods"]
+    assert {"GET", "POST", "PATCH", "DELETE"} <= {m.strip() for m in methods.split(",")}
+
+
+def test_a_preflight_from_a_stranger_gets_no_permission(client, site):
+    response = client.options(
+        "/api/v1/sites/blog/comments",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert "Access-Control-Allow-Origin" not in response.headers
+    assert "Access-Control-Allow-Methods" not in response.headers
+
+
+def test_an_authors_own_comment_uses_its_sites_origins(client, site, make_site, comment_id):
+    make_site("other", origins=["https://other.example"])
+    preflight = {"Access-Control-Request-Method": "PATCH"}
+    ok = client.options(f"/api/v1/comments/{comment_id}", headers={"Origin": BLOG, **preflight})
+    assert ok.headers["Access-Control-Allow-Origin"] == BLOG
+    stranger = client.options(
+        f"/api/v1/comments/{comment_id}", headers={"Origin": "https://other.example", **preflight}
+    )
+    assert "Access-Control-Allow-Origin" not in stranger.headers
+
+
+def test_errors_carry_cors_headers_so_the_widget_can_read_them(client, site):
+    response = client.post(
+        "/api/v1/sites/blog/comments", json={"uri": "/post"}, headers={"Origin": BLOG}
+    )
+    assert response.status_code == 422
+    assert response.headers["Access-Control-Allow-Origin"] == BLOG
+
+
+def test_preview_accepts_any_origin_some_site_allows(client, site):
+    response = client.post("/api/v1/preview", json={"text": "*hi*"}, headers={"Origin": BLOG})
+    assert response.headers["Access-Control-Allow-Origin"] == BLOG
+    response = client.post(
+        "/api/v1/preview", json={"text": "*hi*"}, headers={"Origin": "https://evil.example"}
+    )
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_the_moderator_api_never_answers_cross_origin(client, site, make_moderator, comment_id):
+    _, token = make_moderator(site)
+    response = client.post(
+        f"/api/v1/comments/{comment_id}/approve",
+        headers={"Origin": BLOG, "Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_a_huge_comment_id_in_the_url_is_not_a_server_error(client, site):
+    response = client.get("/api/v1/comments/99999999999999999999?token=x", headers={"Origin": BLOG})
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("configured", "expected"),
+    [
+        ("https://Blog.Example/", "https://blog.example"),
+        ("http://localhost:8000", "http://localhost:8000"),
+        ("https://blog.example/path", None),
+        ("ftp://blog.example", None),
+        ("blog.example", None),
+        ("https://user@blog.example", None),
+        ("https://blog.example:99999", None),
+    ],
+)
+def test_configured_origins_are_normalised_or_ignored(configured, expected):
+    assert normalise_origin(configured) == expected
