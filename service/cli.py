@@ -7,10 +7,12 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from service.accounts import passwords
 from service.accounts import services as accounts
 from service.accounts.models import Moderator, Role, Site
 from service.errors import ApiError
 from service.extensions import db
+from service.moderation.spam_cli import spam_cli
 
 sites_cli = AppGroup("sites", help="Manage the sites that embed Talkback.")
 moderators_cli = AppGroup("moderators", help="Manage moderators and their API tokens.")
@@ -66,6 +68,36 @@ def list_moderators() -> None:
         click.echo(f"{moderator.email}\t{state}\t{roles}")
 
 
+def _moderator_or_fail(email: str) -> Moderator:
+    moderator = passwords.find_moderator(email)
+    if moderator is None:
+        raise click.ClickException(f"No moderator with e-mail {email}.")
+    return moderator
+
+
+@moderators_cli.command("disable")
+@click.argument("email")
+def disable_moderator(email: str) -> None:
+    """Block sign-in and every API token of this moderator (memberships are kept)."""
+    moderator = _moderator_or_fail(email)
+    moderator.is_active = False
+    db.session.commit()
+    click.echo(f"moderator {moderator.email} is disabled")
+
+
+@moderators_cli.command("set-password")
+@click.argument("email")
+@click.password_option("--password", help="Prompted for (twice) when not given.")
+def set_moderator_password(email: str, password: str) -> None:
+    """Set the dashboard password; this also signs the moderator out everywhere."""
+    moderator = _moderator_or_fail(email)
+    try:
+        passwords.set_password(moderator, password)
+    except ApiError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"password set for {moderator.email}")
+
+
 @demo_cli.command("seed")
 @click.option("--origin", default="http://127.0.0.1:5000")
 def seed_demo(origin: str) -> None:
@@ -75,12 +107,15 @@ def seed_demo(origin: str) -> None:
         site = accounts.create_site("demo", "Talkback demo blog", [origin])
     moderator = accounts.get_or_create_moderator(DEMO_EMAIL, "Demo moderator")
     accounts.grant_role(moderator, site, Role.OWNER)
+    if not moderator.password_hash:
+        passwords.set_password(moderator, DEMO_PASSWORD)
     token = accounts.issue_api_token(moderator, label="demo")
     click.echo(f"demo site: {site.slug}")
-    click.echo(f"demo moderator: {DEMO_EMAIL}")
+    click.echo(f"demo moderator: {DEMO_EMAIL} (dashboard password: {DEMO_PASSWORD})")
     click.echo(f"demo token: {token}")
 
 
 def register(app: Flask) -> None:
     for group in (sites_cli, moderators_cli, demo_cli):
         app.cli.add_command(group)
+    app.cli.add_command(spam_cli)

@@ -6,7 +6,7 @@ import logging
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, request
 
 log = logging.getLogger(__name__)
 
@@ -40,3 +40,9 @@ def send_mail(to: str, subject: str, text: str, html: str | None = None) -> bool
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         smtp.send_message(message)
     return True
+
+
+def absolute_url(path: str) -> str:
+    """A link for an e-mail: PUBLIC_URL when set (behind a proxy), else this request's host."""
+    base = current_app.config.get("PUBLIC_URL") or request.host_url
+    return base.rstrip("/") + path

@@ -28,7 +28,7 @@ from service.accounts import services as accounts
 from service.accounts.models import ApiToken, Moderator
 from service.errors import ApiError
 from service.extensions import db, limiter
-from service.mail import send_mail
+from service.mail import absolute_url, send_mail
 
 bp = Blueprint("accounts", __name__)
 
@@ -45,21 +45,29 @@ def _login_email_key() -> str:
 
 
 def current_moderator() -> Moderator | None:
-    """The signed-in moderator, or None when the session is missing or stale."""
-    if "moderator" in g:
-        return g.moderator
-    moderator = None
+    """The signed-in moderator, or None when the session is missing or stale.
+
+    Not cached in `g`: an app context can outlive a request (tests, CLI), and the lookup
+    is an identity-map hit after the first call anyway.
+    """
     moderator_id = session.get(SESSION_KEY)
-    if isinstance(moderator_id, int):
-        candidate = db.session.get(Moderator, moderator_id)
-        if (
-            candidate is not None
-            and candidate.is_active
-            and session.get(FINGERPRINT_KEY) == passwords.password_fingerprint(candidate)
-        ):
-            moderator = candidate
-    g.moderator = moderator
+    if not isinstance(moderator_id, int):
+        return None
+    moderator = db.session.get(Moderator, moderator_id)
+    if (
+        moderator is None
+        or not moderator.is_active
+        or session.get(FINGERPRINT_KEY) != passwords.password_fingerprint(moderator)
+    ):
+        return None
     return moderator
+
+
+@bp.before_app_request
+def _fresh_csrf_token() -> None:
+    # Flask-WTF caches the signed CSRF token in `g`; derive it from this request's session
+    # so a token cached by an outer app context (or before a login) is never rendered.
+    g.pop("csrf_token", None)
 
 
 def login_required(view):
@@ -91,7 +99,8 @@ def _start_session(moderator: Moderator) -> None:
     session.permanent = True
     session[SESSION_KEY] = moderator.id
     session[FINGERPRINT_KEY] = passwords.password_fingerprint(moderator)
-    g.moderator = moderator
+    # session.clear() dropped the CSRF secret too; forget the token signed from it.
+    g.pop("csrf_token", None)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -115,6 +124,7 @@ def login():
 @bp.post("/logout")
 def logout():
     session.clear()
+    g.pop("csrf_token", None)
     flash("You are signed out.", "info")
     return redirect(url_for("dashboard.accounts.login"))
 
@@ -126,10 +136,10 @@ def forgot_password():
         return render_template("accounts/forgot.html")
     moderator = passwords.find_moderator(request.form.get("email", ""))
     if moderator is not None and moderator.is_active:
-        link = url_for(
-            "dashboard.accounts.reset_password",
-            token=passwords.make_reset_token(moderator),
-            _external=True,
+        link = absolute_url(
+            url_for(
+                "dashboard.accounts.reset_password", token=passwords.make_reset_token(moderator)
+            )
         )
         minutes = (
             current_app.config.get("PASSWORD_RESET_MAX_AGE", passwords.DEFAULT_RESET_MAX_AGE) // 60

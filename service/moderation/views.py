@@ -24,7 +24,10 @@ from service.accounts.views import bp as accounts_bp
 from service.accounts.views import current_moderator, login_required, safe_next
 from service.comments.models import Status
 from service.errors import ApiError, ValidationError
+from service.mail import absolute_url, send_mail
 from service.moderation import dashboard_services as dash
+from service.moderation import trusted
+from service.moderation.rules import RuleKind
 
 bp = Blueprint("dashboard", __name__, url_prefix="/moderate")
 bp.register_blueprint(accounts_bp)
@@ -251,3 +254,106 @@ def settings(slug: str):
     return render_template(
         "moderation/settings.html", site=site, form=None, members=dash.site_members(site)
     )
+
+
+# --- rules and trusted authors (site owners) -------------------------------------------------
+
+
+def _render_rules(site: Site, *, form=None, result=None, status: int = 200):
+    page = render_template(
+        "moderation/rules.html",
+        site=site,
+        rules=dash.site_rules(site),
+        authors=trusted.trusted_authors(site),
+        form=form or {},
+        result=result,
+        kinds=RuleKind.ALL,
+        window=dash.DRY_RUN_WINDOW,
+    )
+    return page, status
+
+
+@bp.get("/sites/<slug>/rules")
+@login_required
+def rules(slug: str):
+    return _render_rules(_owned_site(slug))
+
+
+@bp.post("/sites/<slug>/rules/dry-run")
+@login_required
+def dry_run_rule(slug: str):
+    site = _owned_site(slug)
+    try:
+        rule = dash.parse_rule(request.form)
+    except ValidationError as error:
+        flash(error.message, "error")
+        return _render_rules(site, form=request.form, status=422)
+    return _render_rules(site, form=request.form, result=(rule, dash.dry_run(site, rule)))
+
+
+@bp.post("/sites/<slug>/rules")
+@login_required
+def add_rule(slug: str):
+    site = _owned_site(slug)
+    try:
+        rule = dash.save_rule(site, dash.parse_rule(request.form), current_moderator())
+    except ValidationError as error:
+        flash(error.message, "error")
+        return _render_rules(site, form=request.form, status=422)
+    flash(f"Saved: {rule.action} {rule.kind} {rule.pattern!r}.", "info")
+    return redirect(url_for("dashboard.rules", slug=site.slug))
+
+
+@bp.post("/sites/<slug>/rules/<int:rule_id>/delete")
+@login_required
+def delete_rule(slug: str, rule_id: int):
+    site = _owned_site(slug)
+    if not dash.delete_rule(site, rule_id):
+        abort(404)
+    flash("The rule is deleted.", "info")
+    return redirect(url_for("dashboard.rules", slug=site.slug))
+
+
+@bp.post("/sites/<slug>/trusted")
+@login_required
+def add_trusted(slug: str):
+    site = _owned_site(slug)
+    try:
+        author = trusted.add_trusted_author(
+            site, request.form.get("email", ""), request.form.get("name", ""), current_moderator()
+        )
+    except ValidationError as error:
+        flash(error.message, "error")
+        return _render_rules(site, status=422)
+    if author.verified_at is None:
+        link = absolute_url(
+            url_for("dashboard.confirm_trusted", token=trusted.make_verify_token(author))
+        )
+        send_mail(
+            author.email,
+            f"Confirm your address for comments on {site.name}",
+            render_template("moderation/trusted_email.txt", site=site, link=link),
+        )
+        flash(f"A confirmation link was sent to {author.email}.", "info")
+    return redirect(url_for("dashboard.rules", slug=site.slug))
+
+
+@bp.post("/sites/<slug>/trusted/<int:author_id>/remove")
+@login_required
+def remove_trusted(slug: str, author_id: int):
+    site = _owned_site(slug)
+    if not trusted.remove_trusted_author(site, author_id):
+        abort(404)
+    flash("The address is no longer trusted.", "info")
+    return redirect(url_for("dashboard.rules", slug=site.slug))
+
+
+@bp.route("/trusted/confirm/<token>", methods=["GET", "POST"])
+def confirm_trusted(token: str):
+    """Opened by the commenter, not a moderator: GET only asks, the POST confirms."""
+    try:
+        author = (trusted.verify if request.method == "POST" else trusted.author_for_token)(token)
+    except trusted.TrustLinkError as error:
+        return render_template("moderation/trusted_confirm.html", error=error.reason), 400
+    done = request.method == "POST"
+    return render_template("moderation/trusted_confirm.html", author=author, token=token, done=done)

@@ -1,0 +1,131 @@
+"""Moderators sign in with e-mail and password; sessions are safe and the login is throttled."""
+
+from __future__ import annotations
+
+import pytest
+
+from service import create_app
+from service.accounts import passwords
+from service.accounts.models import Role
+from service.extensions import db
+from tests.dashboard_support import PASSWORD, csrf_token, dashboard_moderator, login, post_form
+
+
+@pytest.fixture
+def owner(site):
+    return dashboard_moderator(site, "owner@example.org", Role.OWNER)
+
+
+def test_dashboard_pages_send_anonymous_visitors_to_the_login_page(client):
+    response = client.get("/moderate/queue?status=spam")
+    assert response.status_code == 302
+    assert response.location == "/moderate/login?next=/moderate/queue?status%3Dspam"
+
+
+def test_correct_password_signs_in_and_returns_to_next(client, owner):
+    response = login(client, "Owner@Example.org", next_url="/moderate/audit")
+    assert response.status_code == 302
+    assert response.location == "/moderate/audit"
+    assert client.get("/moderate/queue").status_code == 200
+
+
+def test_session_cookie_is_http_only_and_same_site(client, owner):
+    response = login(client, "owner@example.org")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_production_config_marks_the_session_cookie_secure():
+    from service.config import ProductionConfig
+
+    assert ProductionConfig.SESSION_COOKIE_SECURE is True
+
+
+@pytest.mark.parametrize(
+    "password, email",
+    [("wrong password!", "owner@example.org"), (PASSWORD, "nobody@example.org")],
+)
+def test_wrong_password_or_unknown_email_is_refused_the_same_way(client, owner, password, email):
+    response = login(client, email, password)
+    assert response.status_code == 401
+    assert "do not match an active account" in response.get_data(as_text=True)
+    assert client.get("/moderate/queue").status_code == 302
+
+
+def test_disabled_moderator_cannot_sign_in_and_is_signed_out(client, owner):
+    login(client, "owner@example.org")
+    owner.is_active = False
+    db.session.commit()
+    assert client.get("/moderate/queue").status_code == 302
+    assert login(client, "owner@example.org").status_code == 401
+
+
+def test_password_change_ends_other_sessions(app, owner):
+    first = app.test_client()
+    login(first, "owner@example.org")
+    passwords.set_password(owner, "another long password")
+    assert first.get("/moderate/queue").status_code == 302
+
+
+def test_passwords_are_stored_as_argon2_hashes(owner):
+    assert owner.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in owner.password_hash
+
+
+def test_logout_needs_a_post_and_ends_the_session(client, owner):
+    login(client, "owner@example.org")
+    assert client.get("/moderate/logout").status_code == 405
+    response = post_form(client, "/moderate/logout")
+    assert response.status_code == 302
+    assert client.get("/moderate/queue").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "evil",
+    [
+        "https://evil.example/",
+        "//evil.example/moderate",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "http:/evil.example",
+        "javascript:alert(1)",
+        "/moderate/\r\nLocation: https://evil.example",
+        "evil.example",
+    ],
+)
+def test_login_never_redirects_off_site(client, owner, evil):
+    response = login(client, "owner@example.org", next_url=evil)
+    assert response.status_code == 302
+    assert response.location == "/moderate/queue"
+
+
+def test_login_is_rate_limited(tmp_path):
+    app = create_app(
+        {
+            "TALKBACK_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SPAM_MODEL_DIR": str(tmp_path / "models"),
+            "RATELIMIT_ENABLED": True,
+            "LOGIN_RATE_LIMIT": "3 per minute",
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        from service.accounts import services as accounts
+
+        site = accounts.create_site("blog", "Blog")
+        dashboard_moderator(site, "owner@example.org", Role.OWNER)
+        client = app.test_client()
+        token = csrf_token(client)
+        statuses = [
+            client.post(
+                "/moderate/login",
+                data={"email": "owner@example.org", "password": "nope", "csrf_token": token},
+            ).status_code
+            for _ in range(4)
+        ]
+        assert statuses == [401, 401, 401, 429]
+        # Even the right password waits until the window has passed.
+        assert login(client, "owner@example.org").status_code == 429
+        db.session.remove()
