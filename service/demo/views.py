@@ -12,14 +12,26 @@ from service.demo.post import demo_post
 from service.errors import ApiError, NotFound
 from service.extensions import limiter
 from service.shares.services import menu_for_page
+from service.widget.services import site_threads
 
 bp = Blueprint("demo", __name__)
 
 DEMO_SITE = "demo"
 DEMO_URI = "/demo"
+# What a careful blog might send: nothing inline, nothing from anywhere but this service.
+EMBED_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
-def _render(error: ApiError | None = None, form: dict | None = None, status: int = 200):
+def _render(
+    error: ApiError | None = None,
+    form: dict | None = None,
+    status: int = 200,
+    *,
+    fallback_form: bool = True,
+):
     site = get_site(DEMO_SITE)
     thread = services.published_thread(site, DEMO_URI, limit=200)
     pending = None
@@ -39,6 +51,7 @@ def _render(error: ApiError | None = None, form: dict | None = None, status: int
         form=form or {},
         form_token=issue_form_token(site.slug),
         share=menu_for_page(site, DEMO_URI, demo_post().title, request.url_root),
+        fallback_form=fallback_form,
     )
     return page, status
 
@@ -49,6 +62,27 @@ def demo_page():
         return _render()
     except NotFound:
         return "The demo site is not set up yet: run `flask demo seed`.", 404
+
+
+@bp.get("/demo/embedded")
+def demo_embedded():
+    """The post as a third-party blog would embed it: the widget only, no plain form.
+
+    Without the form there is no CSRF token, so no session and no cookie at all, and the
+    strict Content-Security-Policy shows the widget needs no inline script or style.
+    """
+    page, status = _render(fallback_form=False)
+    return page, status, {"Content-Security-Policy": EMBED_CSP}
+
+
+@bp.get("/demo/posts")
+def demo_listing():
+    """A blog's index page: one comment count per post, filled by embed.js in one request."""
+    site = get_site(DEMO_SITE)
+    page = render_template(
+        "widget/listing.html", site=site, post=demo_post(), threads=site_threads(site)
+    )
+    return page, 200, {"Content-Security-Policy": EMBED_CSP}
 
 
 @bp.post("/demo/comments")
