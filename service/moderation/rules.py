@@ -53,9 +53,7 @@ class SiteRule(db.Model):
     action: Mapped[str] = mapped_column(String(8), default=RuleAction.BLOCK)
     whole_word: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_by: Mapped[int | None] = mapped_column(
-        ForeignKey("moderators.id", ondelete="SET NULL")
-    )
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("moderators.id", ondelete="SET NULL"))
 
     def __repr__(self) -> str:
         return f"<SiteRule {self.action} {self.kind} {self.pattern!r}>"
@@ -133,8 +131,11 @@ def normalise_pattern(kind: str, pattern: str) -> str:
     return cleaned.casefold()
 
 
+# A host name, linked or bare, followed by the end of the URL or of the sentence.
 _LINK_HOST = re.compile(
-    r"(?:https?://|www\.|(?<![\w@.-]))((?:[a-z0-9-]+\.)+[a-z]{2,})(?=[/:?#\s)\]>\"']|$)", re.I
+    r"(?:https?://|www\.|(?<![\w@.-]))((?:[a-z0-9-]+\.)+[a-z]{2,})"
+    r"(?=[.,;!?]?(?:[/:?#\s)\]>\"']|$))",
+    re.I,
 )
 
 
@@ -191,7 +192,11 @@ def match_rule(rule: RuleLike, subject: RuleSubject, domains: set[str]) -> RuleH
     elif rule.kind == RuleKind.IP_RANGE:
         if subject.ip and _ip_in_range(subject.ip, rule.pattern):
             return hit("ip")
-    elif rule.kind == RuleKind.EMAIL and subject.email and _email_matches(subject.email, rule.pattern):
+    elif (
+        rule.kind == RuleKind.EMAIL
+        and subject.email
+        and _email_matches(subject.email, rule.pattern)
+    ):
         return hit("email")
     return None
 

@@ -233,7 +233,9 @@ def model_reason(probability: float) -> Reason:
     if probability >= 0.5:
         detail = f"The text resembles spam the filter has learned (p={probability:.2f})."
     else:
-        detail = f"The text resembles ordinary comments the filter has learned (p={probability:.2f})."
+        detail = (
+            f"The text resembles ordinary comments the filter has learned (p={probability:.2f})."
+        )
     return Reason("model", probability, detail)
 
 

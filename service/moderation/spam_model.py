@@ -269,7 +269,7 @@ class SiteModels:
         version = (existing[-1] if existing else 0) + 1
         save(model, self.path_of(version))
         self._point_to(version)
-        for old in existing[:-KEEP_VERSIONS]:
+        for old in existing[: max(0, len(existing) + 1 - KEEP_VERSIONS)]:
             self.path_of(old).unlink(missing_ok=True)
         return version
 

@@ -1,0 +1,167 @@
+"""`flask spam …`: train, measure, roll back and list the spam models.
+
+`evaluate`, `replay` and `crossval` need no database: they score CSV rows with the model
+plus the text-only gates (see `spam_eval`) and, with --json, print one JSON object on the
+last line. `train` without --site rebuilds the shipped base model file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from service.accounts.services import get_site
+from service.errors import ApiError
+from service.moderation import spam_eval, spam_learning, spam_model
+
+spam_cli = AppGroup("spam", help="Train, measure and roll back the spam models.")
+
+METRICS_HELP = (
+    "mcc/f1/precision/recall count a comment as spam when its score is >= 0.5; "
+    "spam_caught_rate = share of spam scored >= --spam-at; ham_flagged_rate = share of ham "
+    "scored >= --spam-at; ham_held_rate = share of ham scored >= --approve-below. Scores "
+    "come from the model plus the text-only gates (links), no database."
+)
+csv_path = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _read(paths: tuple[Path, ...] | list[Path]) -> list[spam_model.Example]:
+    try:
+        return [row for path in paths for row in spam_model.read_csv(path)]
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _thresholds(function):
+    function = click.option(
+        "--spam-at", default=spam_eval.spam.DEFAULT_SPAM_AT, show_default=True, type=float
+    )(function)
+    return click.option(
+        "--approve-below", default=spam_eval.DEFAULT_APPROVE_BELOW, show_default=True, type=float
+    )(function)
+
+
+def _print_metrics(label: str, figures: dict) -> None:
+    shown = ", ".join(f"{key}={value}" for key, value in figures.items())
+    click.echo(f"{label}: {shown}")
+
+
+@spam_cli.command("train")
+@click.option("--csv", "csvs", multiple=True, required=True, type=csv_path)
+@click.option("--site", "slug", default=None, help="Retrain this site's copy (a new version).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the base model (default: the shipped model file).",
+)
+def train(csvs: tuple[Path, ...], slug: str | None, out: Path | None) -> None:
+    """Train a model from CSV files (header text,label[,source])."""
+    examples = _read(csvs)
+    sources = [path.name for path in csvs]
+    if slug:
+        try:
+            get_site(slug)
+        except ApiError as error:
+            raise click.ClickException(error.message) from None
+        version = spam_learning.train_site(slug, examples, sources)
+        click.echo(f"site {slug}: model v{version} trained on {len(examples)} rows")
+        return
+    target = out or Path(current_app.config.get("SPAM_BASE_MODEL") or spam_model.BASE_MODEL_PATH)
+    try:
+        model = spam_model.train_on(examples, trained_on=sources)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    spam_model.save(model, target)
+    click.echo(f"base model trained on {len(examples)} rows -> {target}")
+
+
+@spam_cli.command("evaluate", epilog=METRICS_HELP)
+@click.option("--train", "train_files", multiple=True, required=True, type=csv_path)
+@click.option("--test", "test_file", required=True, type=csv_path)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+@_thresholds
+def evaluate(
+    train_files: tuple[Path, ...],
+    test_file: Path,
+    as_json: bool,
+    spam_at: float,
+    approve_below: float,
+) -> None:
+    """Train a fresh model on --train files only and measure it on --test."""
+    figures, _ = spam_eval.evaluate(
+        _read(train_files), _read([test_file]), spam_at=spam_at, approve_below=approve_below
+    )
+    _print_metrics("evaluate", figures)
+    if as_json:
+        click.echo(json.dumps(figures))
+
+
+@spam_cli.command("replay", epilog=METRICS_HELP)
+@click.option("--train", "train_files", multiple=True, required=True, type=csv_path)
+@click.option("--stream", "stream_file", required=True, type=csv_path)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+@_thresholds
+def replay(
+    train_files: tuple[Path, ...],
+    stream_file: Path,
+    as_json: bool,
+    spam_at: float,
+    approve_below: float,
+) -> None:
+    """Start from a model trained on --train, then score and learn --stream row by row.
+
+    The JSON line has the online (learning) figures; the frozen model's figures on the
+    same stream are printed on the line before, for comparison.
+    """
+    result = spam_eval.replay(
+        _read(train_files), _read([stream_file]), spam_at=spam_at, approve_below=approve_below
+    )
+    _print_metrics("frozen", result["frozen"])
+    _print_metrics("online", result["online"])
+    if as_json:
+        click.echo(json.dumps(result["online"]))
+
+
+@spam_cli.command("crossval", epilog=METRICS_HELP)
+@click.option("--csv", "csvs", multiple=True, required=True, type=csv_path)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+@_thresholds
+def crossval(csvs: tuple[Path, ...], as_json: bool, spam_at: float, approve_below: float) -> None:
+    """Leave-one-source-out cross-validation over the CSV's `source` column."""
+    try:
+        result = spam_eval.crossval(_read(csvs), spam_at=spam_at, approve_below=approve_below)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    for source, figures in result["folds"].items():
+        _print_metrics(f"without {source}", figures)
+    _print_metrics("mean", result["mean"])
+    if as_json:
+        click.echo(json.dumps(result))
+
+
+@spam_cli.command("rollback")
+@click.option("--site", "slug", required=True)
+def rollback(slug: str) -> None:
+    """Point a site back at its previous model version."""
+    try:
+        version = spam_learning.rollback(slug)
+    except spam_model.ModelUnavailable as error:
+        raise click.ClickException(f"site {slug}: {error}") from None
+    click.echo(f"site {slug}: now using model v{version}")
+
+
+@spam_cli.command("versions")
+@click.option("--site", "slug", required=True)
+def versions(slug: str) -> None:
+    """List a site's model versions; * marks the one in use."""
+    models = spam_learning.site_models(slug)
+    current = models.current_version()
+    if current is None:
+        click.echo(f"site {slug}: no own copy yet, using {models.base_path}")
+    for version in models.versions():
+        click.echo(f"{'*' if version == current else ' '} v{version}")

@@ -1,0 +1,118 @@
+"""Per-site spam models inside the app: load (cached) for scoring, learn from moderators.
+
+A missing or unreadable model never fails a comment: scoring logs a warning and the
+gates decide alone. Learning runs in the `talkback.learn_from_decision` task after a
+moderator's decision and publishes a new model version for the site.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from flask import current_app
+
+from service.comments.models import Comment, Status
+from service.extensions import db
+from service.moderation import spam_model
+from service.moderation.spam_model import HAM, SPAM, ModelUnavailable, SiteModels, SpamModel
+
+log = logging.getLogger(__name__)
+
+LEARN_FROM_DECISION = "talkback.learn_from_decision"
+
+# (file path, modification time) -> model, so a worker loads a site's model once per version.
+_cache: dict[Path, tuple[int, SpamModel]] = {}
+_cache_lock = threading.Lock()
+
+
+def site_models(slug: str) -> SiteModels:
+    base = current_app.config.get("SPAM_BASE_MODEL") or spam_model.BASE_MODEL_PATH
+    return SiteModels(current_app.config["SPAM_MODEL_DIR"], slug, Path(base))
+
+
+def load_model(path: Path) -> SpamModel:
+    """The model stored at `path`, from the cache while the file is unchanged."""
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError as error:
+        raise ModelUnavailable(f"{path} does not exist") from error
+    with _cache_lock:
+        cached = _cache.get(path)
+        if cached and cached[0] == mtime:
+            return cached[1]
+    model = spam_model.load(path)
+    with _cache_lock:
+        _cache[path] = (mtime, model)
+    return model
+
+
+def model_probability(slug: str, text: str) -> float | None:
+    """The site model's spam probability, or None (with a warning) when there is no model."""
+    path = site_models(slug).current_path()
+    try:
+        return load_model(path).probability(text)
+    except ModelUnavailable as error:
+        log.warning("spam model for site %s unavailable, scoring with gates only: %s", slug, error)
+    except Exception:  # noqa: BLE001 - a broken model must never fail a comment
+        log.warning("spam model for site %s failed, scoring with gates only", slug, exc_info=True)
+    return None
+
+
+def label_for_decision(from_status: str, to_status: str) -> str | None:
+    """What a moderator's decision teaches: approve = ham, spam = spam, "not spam" = ham.
+
+    A plain reject (off-topic, rude) says nothing about spam, so it teaches nothing.
+    """
+    if to_status == Status.APPROVED:
+        return HAM
+    if to_status == Status.SPAM:
+        return SPAM
+    if from_status == Status.SPAM and to_status == Status.PENDING:
+        return HAM
+    return None
+
+
+def learn_from_decision(comment_id: int, label: str) -> str:
+    """One online step on the site's model; learning the same (comment, label) twice is a no-op.
+
+    Returns what happened, for logs and tests: `v<N>` (the new version), `already_learned`,
+    `no_comment`, `no_model` or `bad_label`.
+    """
+    if label not in spam_model.LABELS:
+        return "bad_label"
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        return "no_comment"
+    models = site_models(comment.site.slug)
+    with models.locked():
+        try:
+            # A private copy: the cached model may be scoring in another thread right now.
+            model = spam_model.load(models.current_path())
+        except ModelUnavailable as error:
+            log.warning("cannot learn from comment %s: %s", comment_id, error)
+            return "no_model"
+        if model.learned.get(comment_id) == label:
+            return "already_learned"
+        model.learn(comment.text, label)
+        model.learned[comment_id] = label
+        version = models.publish(model)
+    log.info(
+        "site %s model v%d learned comment %s as %s", comment.site.slug, version, comment_id, label
+    )
+    return f"v{version}"
+
+
+def train_site(slug: str, examples: list[spam_model.Example], sources: list[str]) -> int:
+    """Replace a site's model with one trained afresh on `examples`; returns the version."""
+    model = spam_model.train_on(examples, trained_on=sources)
+    models = site_models(slug)
+    with models.locked():
+        return models.publish(model)
+
+
+def rollback(slug: str) -> int:
+    models = site_models(slug)
+    with models.locked():
+        return models.rollback()

@@ -1,0 +1,270 @@
+"""Scoring inside the pipeline, the threshold policy, and learning from moderators' decisions."""
+
+import logging
+from datetime import timedelta
+
+import pytest
+
+from service.accounts.models import ModerationPolicy
+from service.comments.models import Comment, Status
+from service.extensions import db
+from service.moderation import services, spam_learning, spam_model
+from service.moderation.rules import SiteRule
+from service.timeutil import utcnow
+from tests import spam_corpus
+
+
+def auth(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def tiny_model(app, tmp_path):
+    """A base model trained on the made-up corpus, used instead of the shipped one."""
+    path = tmp_path / "base.joblib"
+    data = spam_corpus.rows()
+    model = spam_model.train([t for t, _, _ in data], [label for _, label, _ in data])
+    spam_model.save(model, path)
+    app.config["SPAM_BASE_MODEL"] = str(path)
+    return path
+
+
+@pytest.fixture
+def no_model(app, tmp_path):
+    app.config["SPAM_BASE_MODEL"] = str(tmp_path / "absent.joblib")
+
+
+def received(site, make_comment, text="A fine comment.", **fields):
+    return make_comment(site, text, status=Status.RECEIVED, html="", **fields)
+
+
+def reason_codes(comment):
+    return {reason["code"] for reason in comment.spam_reasons}
+
+
+# --- scoring in the pipeline ----------------------------------------------------------------
+
+
+def test_the_model_adds_its_own_reason_in_plain_words(site, make_comment, tiny_model):
+    comment = received(site, make_comment, "Win a free iPhone now, click to claim")
+    services.process_comment(comment.id)
+    [model_reason] = [r for r in comment.spam_reasons if r["code"] == "model"]
+    assert model_reason["weight"] > 0.5
+    assert model_reason["detail"].startswith("The text resembles spam the filter has learned")
+
+
+def test_a_missing_model_file_leaves_the_gates_in_charge_and_warns(
+    site, make_comment, no_model, caplog
+):
+    comment = received(site, make_comment, signals={"honeypot_filled": True})
+    with caplog.at_level(logging.WARNING, logger="service.moderation.spam_learning"):
+        assert services.process_comment(comment.id) == Status.SPAM
+    assert reason_codes(comment) == {"honeypot"}
+    assert "scoring with gates only" in caplog.text
+
+
+def test_a_corrupt_model_file_leaves_the_gates_in_charge_and_warns(
+    site, make_comment, tiny_model, caplog
+):
+    models = spam_learning.site_models(site.slug)
+    models.publish(spam_model.load(tiny_model))
+    models.current_path().write_bytes(b"this is not a model")
+    comment = received(site, make_comment, "Thanks for this.")
+    with caplog.at_level(logging.WARNING, logger="service.moderation.spam_learning"):
+        assert services.process_comment(comment.id) == Status.PENDING
+    assert "model" not in reason_codes(comment)
+    assert "unreadable" in caplog.text
+
+
+def test_a_site_block_rule_sends_the_comment_to_spam(site, make_comment, no_model):
+    db.session.add(SiteRule(site_id=site.id, kind="domain", pattern="spam.example"))
+    db.session.commit()
+    comment = received(site, make_comment, "visit https://shop.spam.example")
+    assert services.process_comment(comment.id) == Status.SPAM
+    [rule] = [r for r in comment.spam_reasons if r["code"] == "site_rule"]
+    assert "spam.example" in rule["detail"]
+
+
+def test_rules_of_another_site_do_not_apply(site, make_site, make_comment, no_model):
+    other = make_site("other")
+    db.session.add(SiteRule(site_id=other.id, kind="word", pattern="casino"))
+    db.session.commit()
+    comment = received(site, make_comment, "I won at the casino")
+    services.process_comment(comment.id)
+    assert "site_rule" not in reason_codes(comment)
+
+
+def test_the_old_blocked_words_setting_still_blocks(site, make_comment, no_model):
+    site.settings = {"blocked_words": ["Casino"]}
+    db.session.commit()
+    comment = received(site, make_comment, "best casino bonus")
+    assert services.process_comment(comment.id) == Status.SPAM
+
+
+def test_a_flood_from_one_address_is_noticed(site, make_comment, no_model):
+    for n in range(3):
+        make_comment(site, f"comment {n}", email="bot@flood.example")
+    comment = received(site, make_comment, "one more", email="BOT@flood.example")
+    services.process_comment(comment.id)
+    assert "flood_email" in reason_codes(comment)
+
+
+def test_comments_from_an_hour_ago_are_not_a_flood(site, make_comment, no_model):
+    an_hour_ago = utcnow() - timedelta(hours=1)
+    for n in range(6):
+        make_comment(site, f"comment {n}", ip="198.51.100.0", created_at=an_hour_ago)
+    comment = received(site, make_comment, "hello", ip="198.51.100.0")
+    services.process_comment(comment.id)
+    assert not reason_codes(comment) & {"flood_network", "flood_email"}
+
+
+def test_a_duplicate_of_a_recent_comment_on_the_site_is_noticed(site, make_comment, no_model):
+    make_comment(site, "Visit my blog for the best deals on shoes and bags!", uri="/a")
+    comment = received(site, make_comment, "visit my blog for the best deals on shoes and bags")
+    services.process_comment(comment.id)
+    assert "duplicate" in reason_codes(comment)
+
+
+def test_a_form_sent_too_fast_is_noticed(app, site, make_comment, no_model):
+    app.config["FORM_MIN_SECONDS"] = 3
+    signals = {"form_token": "valid", "form_age_seconds": 0.5}
+    comment = received(site, make_comment, signals=signals)
+    services.process_comment(comment.id)
+    assert "too_fast" in reason_codes(comment)
+
+
+def test_the_queue_api_shows_every_reason_in_plain_words(
+    client, site, make_comment, make_moderator, tiny_model
+):
+    _, token = make_moderator(site)
+    comment = received(
+        site, make_comment, "Check out my channel http://a.example.com http://b.example.com"
+    )
+    services.process_comment(comment.id)
+    queue = f"/api/v1/sites/blog/queue?status={comment.status}"
+    [entry] = client.get(queue, headers=auth(token)).get_json()["comments"]
+    assert {r["code"] for r in entry["spam_reasons"]} >= {"many_links", "model"}
+    assert all(len(r["detail"]) > 15 and r["detail"].endswith(".") for r in entry["spam_reasons"])
+
+
+# --- the threshold policy ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("policy", "score", "expected"),
+    [
+        (ModerationPolicy.HOLD_ALL, 0.0, Status.PENDING),
+        (ModerationPolicy.HOLD_ALL, 0.5, Status.PENDING),
+        (ModerationPolicy.HOLD_ALL, 0.9, Status.SPAM),
+        (ModerationPolicy.AUTO_APPROVE_LOW_SCORE, 0.19, Status.APPROVED),
+        (ModerationPolicy.AUTO_APPROVE_LOW_SCORE, 0.2, Status.PENDING),
+        (ModerationPolicy.AUTO_APPROVE_LOW_SCORE, 0.95, Status.SPAM),
+        (ModerationPolicy.POST_MODERATION, 0.5, Status.APPROVED),
+        (ModerationPolicy.POST_MODERATION, 0.9, Status.SPAM),
+    ],
+)
+def test_the_threshold_policy(make_site, policy, score, expected):
+    site = make_site("policy", moderation_policy=policy)
+    assert services.decide_status(site, score) == expected
+
+
+def test_thresholds_are_per_site(make_site):
+    strict = make_site(
+        "strict", moderation_policy=ModerationPolicy.AUTO_APPROVE_LOW_SCORE, spam_at=0.6
+    )
+    assert services.decide_status(strict, 0.65) == Status.SPAM
+    strict.approve_below = 0.05
+    assert services.decide_status(strict, 0.1) == Status.PENDING
+
+
+# --- learning from moderators ------------------------------------------------------------------
+
+
+def site_copy(site):
+    models = spam_learning.site_models(site.slug)
+    return models, spam_model.load(models.current_path())
+
+
+def test_approving_teaches_the_site_model_that_the_comment_is_ham(
+    client, site, make_comment, make_moderator, tiny_model
+):
+    _, token = make_moderator(site)
+    comment = make_comment(site, "Win a free iPhone now, click to claim your prize")
+    before = spam_model.load(tiny_model).probability(comment.text)
+    response = client.post(f"/api/v1/comments/{comment.id}/approve", headers=auth(token))
+    assert response.status_code == 200
+    models, learned = site_copy(site)
+    assert models.current_version() == 1
+    assert learned.learned == {comment.id: "ham"}
+    assert learned.probability(comment.text) < before
+
+
+def test_marking_spam_teaches_spam_and_a_plain_reject_teaches_nothing(
+    client, site, make_comment, make_moderator, tiny_model
+):
+    _, token = make_moderator(site)
+    rude = make_comment(site, "You are all idiots")
+    client.post(f"/api/v1/comments/{rude.id}/reject", headers=auth(token))
+    assert spam_learning.site_models(site.slug).current_version() is None
+    junk = make_comment(site, "I really liked the part about gardening, buy followers here")
+    client.post(f"/api/v1/comments/{junk.id}/spam", headers=auth(token))
+    assert site_copy(site)[1].learned == {junk.id: "spam"}
+
+
+def test_moving_a_comment_out_of_spam_teaches_ham(
+    client, site, make_comment, make_moderator, tiny_model
+):
+    _, token = make_moderator(site)
+    comment = make_comment(site, "Subscribe to the newsletter, it is good", status=Status.SPAM)
+    client.post(f"/api/v1/comments/{comment.id}/ham", headers=auth(token))
+    assert site_copy(site)[1].learned == {comment.id: "ham"}
+
+
+def test_learning_the_same_decision_twice_does_nothing(site, make_comment, tiny_model):
+    comment = make_comment(site, "Check out my channel")
+    assert spam_learning.learn_from_decision(comment.id, "spam") == "v1"
+    assert spam_learning.learn_from_decision(comment.id, "spam") == "already_learned"
+    # A moderator who changes their mind is heard, though.
+    assert spam_learning.learn_from_decision(comment.id, "ham") == "v2"
+
+
+def test_learning_without_any_model_warns_and_keeps_the_decision(
+    client, site, make_comment, make_moderator, no_model, caplog
+):
+    _, token = make_moderator(site)
+    comment = make_comment(site, "fine")
+    with caplog.at_level(logging.WARNING, logger="service.moderation.spam_learning"):
+        response = client.post(f"/api/v1/comments/{comment.id}/approve", headers=auth(token))
+    assert response.status_code == 200
+    assert db.session.get(Comment, comment.id).status == Status.APPROVED
+    assert "cannot learn" in caplog.text
+
+
+def test_a_bad_update_can_be_rolled_back(site, make_comment, tiny_model):
+    first = make_comment(site, "Check out my channel")
+    second = make_comment(site, "Lovely photos")
+    spam_learning.learn_from_decision(first.id, "spam")
+    spam_learning.learn_from_decision(second.id, "ham")
+    assert spam_learning.rollback(site.slug) == 1
+    models, model = site_copy(site)
+    assert model.learned == {first.id: "spam"}
+    # The next lesson builds on the version in use and gets a fresh number.
+    spam_learning.learn_from_decision(second.id, "ham")
+    assert models.current_version() == 3
+
+
+def test_old_versions_are_pruned(site, make_comment, tiny_model):
+    comment = make_comment(site, "Check out my channel")
+    for n in range(spam_model.KEEP_VERSIONS + 2):
+        spam_learning.learn_from_decision(comment.id, "spam" if n % 2 else "ham")
+    versions = spam_learning.site_models(site.slug).versions()
+    assert len(versions) == spam_model.KEEP_VERSIONS
+    assert versions[-1] == spam_model.KEEP_VERSIONS + 2
+
+
+def test_the_learning_task_is_registered_under_its_name(app, site, make_comment, tiny_model):
+    from service import queue
+
+    comment = make_comment(site, "Check out my channel")
+    assert queue.send(spam_learning.LEARN_FROM_DECISION, comment.id, "spam")
+    assert site_copy(site)[1].learned == {comment.id: "spam"}
