@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 import pytest
@@ -21,25 +20,11 @@ from service.moderation import notifications
 from service.moderation import services as moderation
 from service.moderation.models import ModerationEvent
 from service.moderation.notification_models import NotificationLog, NotifyMode
+from tests.dashboard_support import CSRF_RE, Inbox
 from tests.support import free_port, wait_for
 
 PUBLIC_URL = "https://talkback.example"
 LINK_RE = re.compile(re.escape(PUBLIC_URL) + r"(/moderate/email-action/[A-Za-z0-9_.\-]+)")
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message it is given."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
 
 
 @pytest.fixture

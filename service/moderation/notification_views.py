@@ -1,19 +1,35 @@
-"""The pages behind the approve/reject links in notification e-mails.
+"""Notification pages under /moderate: the approve/reject links from e-mails, and each
+moderator's notification preferences (plus a site owner's webhook).
 
-GET only shows what would happen; the POST from that page (with its CSRF token) acts. A link
-that cannot be used renders a page saying why, with a 4xx status, never a 500.
+For the e-mailed links, GET only shows what would happen; the POST from that page (with its
+CSRF token) acts. A link that cannot be used renders a page saying why, with a 4xx status.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import BuildError
 
-from service.moderation import notifications
+from service.accounts.models import Role, Site
+from service.accounts.services import get_site
+from service.accounts.views import current_moderator, login_required, safe_next
+from service.errors import ApiError, ValidationError
+from service.moderation import notifications, webhooks
+from service.moderation.dashboard_services import role_on, sites_for
 from service.moderation.notifications import ActionLinkError
 
-bp = Blueprint("notification_actions", __name__, url_prefix="/moderate/email-action")
+bp = Blueprint("notifications", __name__, url_prefix="/moderate")
+
+
+@bp.after_request
+def _private_page(response):
+    # The link in the address bar is a credential: keep it out of Referer headers (the
+    # comment shown may contain links) and out of caches.
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
 
 
 def _queue_url() -> str | None:
@@ -38,8 +54,8 @@ def link_refused(error: ActionLinkError):
 def form_refused(error: CSRFError):
     return _refused(
         ActionLinkError(
-            "The confirmation form was missing its security token or it was not sent from "
-            "the confirmation page. Open the link from the e-mail again and press the button.",
+            "The form was missing its security token or was not sent from this site's page. "
+            "Open the page again (for an e-mailed link: click it again) and press the button.",
             code="csrf_failed",
             status=400,
             title="Nothing was changed",
@@ -47,7 +63,10 @@ def form_refused(error: CSRFError):
     )
 
 
-@bp.get("/<token>")
+# --- e-mailed approve/reject links ----------------------------------------------------------
+
+
+@bp.get("/email-action/<token>")
 def confirm(token: str):
     pending = notifications.check_action_link(token)
     return render_template(
@@ -55,9 +74,78 @@ def confirm(token: str):
     )
 
 
-@bp.post("/<token>")
+@bp.post("/email-action/<token>")
 def act(token: str):
     pending = notifications.act_on_link(token)
     return render_template(
         "moderation/confirm_action.html", pending=pending, done=True, queue_url=_queue_url()
     )
+
+
+# --- preferences ----------------------------------------------------------------------------
+
+
+@bp.app_template_global()
+def notification_settings_for(site: Site) -> dict:
+    """What the settings partial shows for the signed-in moderator on `site`."""
+    moderator = current_moderator()
+    is_owner = moderator is not None and role_on(moderator, site.id) == Role.OWNER
+    config = webhooks.webhook_config(site) if is_owner else None
+    return {
+        "mode": notifications.notification_mode(moderator.id, site.id) if moderator else None,
+        "is_owner": is_owner,
+        "webhook_url": config[0] if config else "",
+        "webhook_secret": config[1] if config else "",
+    }
+
+
+def _member_site(slug: str, *, owner: bool = False) -> Site:
+    """404 for a site the moderator is not on (no probing), 403 for a non-owner's webhook."""
+    try:
+        site = get_site(slug)
+    except ApiError:
+        abort(404)
+    role = role_on(current_moderator(), site.id)
+    if role is None:
+        abort(404)
+    if owner and role != Role.OWNER:
+        abort(403)
+    return site
+
+
+def _back():
+    return redirect(safe_next(request.form.get("next") or url_for("notifications.preferences")))
+
+
+@bp.get("/notifications")
+@login_required
+def preferences():
+    return render_template("moderation/notifications.html", sites=sites_for(current_moderator()))
+
+
+@bp.post("/notifications/<slug>/mode")
+@login_required
+def set_mode(slug: str):
+    site = _member_site(slug)
+    try:
+        notifications.set_notification_mode(current_moderator(), site, request.form.get("mode", ""))
+    except ValidationError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Notifications for {site.name} saved.", "info")
+    return _back()
+
+
+@bp.post("/notifications/<slug>/webhook")
+@login_required
+def set_webhook(slug: str):
+    site = _member_site(slug, owner=True)
+    try:
+        secret = webhooks.configure_webhook(
+            site, request.form.get("webhook_url", ""), request.form.get("webhook_secret", "")
+        )
+    except ValidationError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Webhook for {site.name} {'saved' if secret else 'removed'}.", "info")
+    return _back()

@@ -42,7 +42,8 @@ LINK_ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED}
 # (with its undo and audit log) is the place to change one's mind.
 AWAITING_DECISION = (Status.PENDING, Status.SPAM)
 DIGEST_MAX_COMMENTS = 100
-ACTION_ENDPOINT = "notification_actions.confirm"
+ACTION_ENDPOINT = "notifications.confirm"
+PREFERENCES_ENDPOINT = "notifications.preferences"
 
 
 # --- preferences ---------------------------------------------------------------------------
@@ -350,7 +351,12 @@ def notify_new_comment(comment_id: int) -> int:
         moderator_id, email = moderator.id, moderator.email
         if not _claim([comment_id], moderator_id, NotifyMode.IMMEDIATE):
             continue
-        context = {"site": comment.site, "moderator": moderator, **_entry(comment, moderator)}
+        context = {
+            "site": comment.site,
+            "moderator": moderator,
+            "preferences_url": external_url(PREFERENCES_ENDPOINT),
+            **_entry(comment, moderator),
+        }
         subject = (
             f"[{comment.site.name}] New comment on {comment.thread.title or comment.thread.uri}"
         )
@@ -407,7 +413,12 @@ def send_digest(moderator_id: int) -> bool:
     entries = [_entry(comment, moderator) for comment in comments]
     if not _claim([c.id for c in comments], moderator_id, NotifyMode.DIGEST):
         return False
-    context = {"moderator": moderator, "entries": entries, "more": more}
+    context = {
+        "moderator": moderator,
+        "entries": entries,
+        "more": more,
+        "preferences_url": external_url(PREFERENCES_ENDPOINT),
+    }
     subject = f"Talkback: {len(entries)}{'+' if more else ''} comment(s) awaiting review"
     try:
         send_mail(

@@ -14,6 +14,7 @@ import http.client
 import ipaddress
 import json
 import logging
+import secrets
 import socket
 from urllib.parse import urlsplit
 
@@ -21,6 +22,7 @@ from flask import current_app
 
 from service.accounts.models import Site
 from service.comments.models import Comment
+from service.errors import ValidationError
 from service.extensions import db
 from service.timeutil import as_utc
 
@@ -54,6 +56,40 @@ def webhook_config(site: Site) -> tuple[str, str] | None:
     settings = site.settings or {}
     url = (settings.get("webhook_url") or "").strip()
     return (url, settings.get("webhook_secret") or "") if url else None
+
+
+def configure_webhook(site: Site, url: str, secret: str = "") -> str | None:
+    """Set (or, with an empty URL, remove) a site's webhook; returns the secret in use.
+
+    Only the URL's shape is checked here; whether its address may be called is decided at
+    each delivery, because DNS can change in between.
+    """
+    url, secret = url.strip(), secret.strip()
+    settings = dict(site.settings or {})
+    if not url:
+        settings.pop("webhook_url", None)
+        settings.pop("webhook_secret", None)
+        secret = None
+    else:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
+            raise ValidationError(
+                "The webhook URL must start with http:// or https:// and name a host.",
+                code="invalid_webhook_url",
+                field="webhook_url",
+            )
+        if secret and not 16 <= len(secret) <= 200:
+            raise ValidationError(
+                "The webhook secret needs 16 to 200 characters (leave it empty to get one).",
+                code="invalid_webhook_secret",
+                field="webhook_secret",
+            )
+        secret = secret or secrets.token_urlsafe(32)
+        settings.update(webhook_url=url, webhook_secret=secret)
+    # A new dict, because the JSON column does not track changes made inside the old one.
+    site.settings = settings
+    db.session.commit()
+    return secret
 
 
 def payload(site: Site, comment: Comment, event: str) -> dict:
