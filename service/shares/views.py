@@ -36,7 +36,8 @@ def share_links(site: str):
     return jsonify(services.share_menu(site_row, thread, post, base_url(), instance))
 
 
-@bp.route("/s/<site>/<thread_id>/<network>", methods=["GET", "POST"])
+# merge_slashes=False: "/s/blog/1//evil.com" must be a 404, not a 308 to a cleaned path.
+@bp.route("/s/<site>/<thread_id>/<network>", methods=["GET", "POST"], merge_slashes=False)
 def counted_share(site: str, thread_id: str, network: str):
     """GET counts and redirects (plain links); POST only counts (share.js opened it itself)."""
     site_row = get_site(site)
@@ -54,8 +55,8 @@ def counted_share(site: str, thread_id: str, network: str):
     return response
 
 
-@bp.get("/p/<thread_id>")
-@bp.get("/p/<thread_id>/<comment_id>")
+@bp.get("/p/<thread_id>", merge_slashes=False)
+@bp.get("/p/<thread_id>/<comment_id>", merge_slashes=False)
 def permalink(thread_id: str, comment_id: str | None = None):
     """Short link to a post (or one approved comment): always the thread's own page."""
     thread = services.get_thread(None, thread_id)
