@@ -42,7 +42,8 @@ class Config:
     FORM_TOKEN_MAX_AGE_SECONDS = int(os.environ.get("TALKBACK_FORM_TOKEN_MAX_AGE", 24 * 3600))
     FORM_MIN_SECONDS = _env_float("TALKBACK_FORM_MIN_SECONDS", 3)
     PUBLIC_URL = os.environ.get("TALKBACK_PUBLIC_URL", "")
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Shared limits across gunicorn workers need Redis; the demo is one machine anyway.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
