@@ -246,8 +246,9 @@ def count_matching(filters: QueueFilters) -> tuple[int, bool]:
 
 
 def queue_page(
-    filters: QueueFilters, after: Cursor | None = None, limit: int = PAGE_SIZE
+    filters: QueueFilters, after: Cursor | None = None, limit: int | None = None
 ) -> QueuePage:
+    limit = limit or PAGE_SIZE
     keys = _keyset_ids(filters, after, limit + 1)
     page_keys = keys[:limit]
     ids = [comment_id for _, comment_id in page_keys]

@@ -6,6 +6,8 @@ shortcuts and select-all. Every POST carries a CSRF token (CSRFProtect is app-wi
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import (
     Blueprint,
     abort,
@@ -212,26 +214,17 @@ def edit(comment_id: int):
 @bp.get("/audit")
 @login_required
 def audit():
-    moderator = current_moderator()
-    sites = dash.sites_for(moderator)
+    sites = dash.sites_for(current_moderator())
+    query = {key: value for key, value in request.args.items() if key != "before" and value}
+    page = partial(render_template, "moderation/audit.html", sites=sites, query=query)
     try:
         filters = dash.parse_audit_filters(request.args, sites)
-        before = int(request.args["before"]) if request.args.get("before", "").isdigit() else None
     except ValidationError as error:
         flash(error.message, "error")
-        return render_template(
-            "moderation/audit.html", sites=sites, events=[], next_before=None
-        ), 422
+        return page(events=[], next_before=None, statuses=Status.ALL), 422
+    before = int(request.args["before"]) if request.args.get("before", "").isdigit() else None
     events, next_before = dash.audit_page(filters, before) if filters.site_ids else ([], None)
-    query = {key: value for key, value in request.args.items() if key != "before" and value}
-    return render_template(
-        "moderation/audit.html",
-        sites=sites,
-        events=events,
-        next_before=next_before,
-        query=query,
-        statuses=Status.ALL,
-    )
+    return page(events=events, next_before=next_before, statuses=Status.ALL)
 
 
 @bp.route("/sites/<slug>/settings", methods=["GET", "POST"])
