@@ -1,0 +1,96 @@
+"""`flask spam …`: the output contract of evaluate/replay/crossval, training and rollback."""
+
+import json
+
+import pytest
+
+from service.moderation import spam_learning, spam_model
+from service.moderation.spam_eval import METRIC_KEYS, metrics
+from tests import spam_corpus
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    return spam_corpus.write_csv(tmp_path / "corpus.csv")
+
+
+def last_json(result) -> dict:
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output.strip().splitlines()[-1])
+
+
+def test_evaluate_prints_one_json_object_with_the_agreed_keys(runner, corpus, tmp_path):
+    test = spam_corpus.write_csv(tmp_path / "test.csv", spam_corpus.rows(copies=2))
+    figures = last_json(
+        runner.invoke(args=["spam", "evaluate", "--train", corpus, "--test", test, "--json"])
+    )
+    assert tuple(figures) == METRIC_KEYS
+    assert figures["n"] == len(spam_corpus.rows(copies=2))
+    assert -1 <= figures["mcc"] <= 1
+    assert all(0 <= figures[key] <= 1 for key in METRIC_KEYS[2:])
+
+
+def test_evaluate_accepts_several_train_files(runner, corpus, tmp_path):
+    extra = spam_corpus.write_csv(tmp_path / "extra.csv", spam_corpus.rows(copies=1))
+    args = ["spam", "evaluate", "--train", corpus, "--train", extra, "--test", extra, "--json"]
+    assert last_json(runner.invoke(args=args))["n"] == len(spam_corpus.rows(copies=1))
+
+
+def test_replay_prints_the_frozen_figures_then_the_online_json(runner, corpus):
+    result = runner.invoke(args=["spam", "replay", "--train", corpus, "--stream", corpus, "--json"])
+    figures = last_json(result)
+    assert tuple(figures) == METRIC_KEYS
+    assert result.output.splitlines()[0].startswith("frozen: n=")
+
+
+def test_crossval_reports_one_fold_per_source(runner, corpus):
+    result = last_json(runner.invoke(args=["spam", "crossval", "--csv", corpus, "--json"]))
+    assert set(result["folds"]) == {"a", "b"}
+    assert tuple(result["mean"]) == METRIC_KEYS
+
+
+def test_a_bad_label_is_reported_not_raised(runner, tmp_path):
+    bad = spam_corpus.write_csv(tmp_path / "bad.csv", [("hello", "maybe", "a")])
+    result = runner.invoke(args=["spam", "evaluate", "--train", bad, "--test", bad, "--json"])
+    assert result.exit_code != 0 and "spam or ham" in result.output
+
+
+def test_training_a_site_then_rolling_back(runner, site, corpus):
+    for _ in range(2):
+        result = runner.invoke(args=["spam", "train", "--csv", corpus, "--site", "blog"])
+        assert result.exit_code == 0, result.output
+    assert spam_learning.site_models("blog").versions() == [1, 2]
+    result = runner.invoke(args=["spam", "rollback", "--site", "blog"])
+    assert "now using model v1" in result.output
+    assert spam_learning.site_models("blog").current_version() == 1
+    result = runner.invoke(args=["spam", "rollback", "--site", "blog"])
+    assert result.exit_code != 0 and "no older version" in result.output
+
+
+def test_training_an_unknown_site_is_refused(runner, app, corpus):
+    result = runner.invoke(args=["spam", "train", "--csv", corpus, "--site", "nope"])
+    assert result.exit_code != 0 and "nope" in result.output
+
+
+def test_training_the_base_model_writes_a_loadable_file(runner, corpus, tmp_path):
+    out = tmp_path / "base.joblib"
+    result = runner.invoke(args=["spam", "train", "--csv", corpus, "--out", out])
+    assert result.exit_code == 0, result.output
+    model = spam_model.load(out)
+    assert model.trained_on == ["corpus.csv"]
+    assert model.probability("Win a free iPhone now, click to claim") > 0.5
+
+
+def test_metrics_count_spam_at_one_half_and_rates_at_the_site_thresholds():
+    labels = ["spam", "spam", "ham", "ham", "ham", "ham"]
+    scores = [0.95, 0.6, 0.92, 0.3, 0.1, 0.0]
+    figures = metrics(labels, scores, spam_at=0.9, approve_below=0.2)
+    assert (figures["precision"], figures["recall"]) == (round(2 / 3, 4), 1.0)
+    assert figures["spam_caught_rate"] == 0.5
+    assert figures["ham_flagged_rate"] == 0.25
+    assert figures["ham_held_rate"] == 0.5
