@@ -64,3 +64,34 @@ def test_the_widget_source_keeps_its_promises():
     # innerHTML only ever receives HTML the service sanitised.
     sinks = re.findall(r"innerHTML = ([^;]+);", js)
     assert sinks and all(re.search(r"\.html\b", sink) for sink in sinks)
+
+
+def _luminance(hex_colour: str) -> float:
+    hex_colour = hex_colour.lstrip("#")
+    if len(hex_colour) == 3:
+        hex_colour = "".join(ch * 2 for ch in hex_colour)
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def css_palette(css: str, selector: str) -> dict[str, str]:
+    block = css[css.index(selector) :]
+    return dict(re.findall(r"--(\w+):(#[0-9a-f]{3,6})\b", block[: block.index("}")]))
+
+
+def test_every_text_colour_meets_wcag_aa_in_both_themes():
+    css = assets.bundle().css
+    light, dark = (css_palette(css, selector) for selector in (".tb{", ".tb[data-theme=dark]{"))
+    # (text, background) pairs the stylesheet actually uses.
+    pairs = [("fg", "bg"), ("mu", "bg"), ("ac", "bg"), ("acf", "ac"), ("er", "bg"), ("fg", "nb")]
+    for name, palette in (("light", light), ("dark", dark)):
+        for text, background in pairs:
+            ratio = contrast(palette[text], palette[background])
+            assert ratio >= 4.5, f"{name}: {text} on {background} is {ratio:.2f}:1"

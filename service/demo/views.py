@@ -18,6 +18,8 @@ bp = Blueprint("demo", __name__)
 
 DEMO_SITE = "demo"
 DEMO_URI = "/demo"
+# The data-talkback-* options /demo/embedded lets visitors try, with their legal values.
+WIDGET_OPTIONS = {"theme": ("dark", "light"), "lang": ("en", "de", "fr", "ar")}
 # What a careful blog might send: nothing inline, nothing from anywhere but this service.
 EMBED_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
@@ -31,6 +33,7 @@ def _render(
     status: int = 200,
     *,
     fallback_form: bool = True,
+    widget_options: dict[str, str] | None = None,
 ):
     site = get_site(DEMO_SITE)
     thread = services.published_thread(site, DEMO_URI, limit=200)
@@ -52,6 +55,7 @@ def _render(
         form_token=issue_form_token(site.slug),
         share=menu_for_page(site, DEMO_URI, demo_post().title, request.url_root),
         fallback_form=fallback_form,
+        widget_options=widget_options,
     )
     return page, status
 
@@ -68,10 +72,17 @@ def demo_page():
 def demo_embedded():
     """The post as a third-party blog would embed it: the widget only, no plain form.
 
+    `?theme=dark&lang=ar` passes the widget's data-talkback-* options, to try them out.
+
     Without the form there is no CSRF token, so no session and no cookie at all, and the
     strict Content-Security-Policy shows the widget needs no inline script or style.
     """
-    page, status = _render(fallback_form=False)
+    options = {
+        key: request.args[key]
+        for key, allowed in WIDGET_OPTIONS.items()
+        if request.args.get(key, "") in allowed
+    }
+    page, status = _render(fallback_form=False, widget_options=options)
     return page, status, {"Content-Security-Policy": EMBED_CSP}
 
 

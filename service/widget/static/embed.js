@@ -150,7 +150,7 @@ field('email', t.email, {type: 'email', maxlength: 254, autocomplete: 'email'}),
 field('website', t.web, {maxlength: 500, inputmode: 'url', autocomplete: 'url'})
 ]),
 h('label', {class: 'tb-hp', 'aria-hidden': 'true'}, [t.hp, honeypot]),
-field('text', t.text, {rows: 5, required: true, 'aria-describedby': 'tb-help'}),
+field('text', t.text, {rows: 5, required: true, dir: 'auto', 'aria-describedby': 'tb-help'}),
 h('p', {class: 'tb-hint', id: 'tb-help', text: t.help}),
 preview,
 h('div', {class: 'tb-x'}, [send, h('button', {type: 'button', text: t.pv, onclick: showPreview}), cancel])
@@ -230,7 +230,7 @@ const depth = parent ? Math.min(parent.depth + 1, MAX_DEPTH) : 1;
 const into = !parent ? list : parent.depth < MAX_DEPTH ? parent.replies : parent.li.parentNode;
 const name = c.author || t.anon;
 const when = new Date(c.created);
-const body = h('div', {class: 'tb-b'});
+const body = h('div', {class: 'tb-b', dir: 'auto'});
 // The one innerHTML for comments: c.html is the service's bleach-sanitised rendering.
 body.innerHTML = c.html;
 const node = {depth, replies: h('ol', {class: 'tb-r'})};
@@ -285,7 +285,7 @@ const panels = {};
 const forget = (id) => store.put(store.all().filter((o) => o.id !== id));
 
 function showMine(own, c) {
-const text = h('p', {class: 'tb-o', text: c.text});
+const text = h('p', {class: 'tb-o', dir: 'auto', text: c.text});
 const actions = h('div', {class: 'tb-x'});
 const panel = h('div', {class: 'tb-n', tabindex: -1, role: 'group', 'aria-label': c.status === 'approved' ? t.pub : t.wait}, [
 h('p', {text: c.status === 'approved' ? t.pub : t.wait}),
