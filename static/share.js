@@ -35,7 +35,7 @@
     return "";
   }
 
-  // "@me@mastodon.social", "https://mastodon.social/" and "mastodon.social" all mean the host.
+  // A handle (@me@mastodon.social), an address or a bare host name: keep only the host.
   function askInstance() {
     var raw = window.prompt("Your Mastodon server (for example mastodon.social)", store());
     if (raw === null) return null;
