@@ -74,6 +74,7 @@ def get_own_comment(comment_id: str):
 
 
 @bp.patch("/comments/<comment_id>")
+@limiter.limit(_comment_rate_limit)  # each edit re-runs the scorer synchronously
 def edit_own_comment(comment_id: str):
     data = parse_json_body(request)
     text = parse_comment_text(data, current_app.config["MAX_COMMENT_CHARS"])
