@@ -1,0 +1,70 @@
+"""Site settings: owners change name, origins, policy and thresholds; bad input changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.accounts.models import ModerationPolicy, Role
+from tests.dashboard_support import post_form, signed_in
+
+VALID = {
+    "name": "The Blog",
+    "allowed_origins": "https://blog.example\nhttps://WWW.Blog.example:8443/",
+    "moderation_policy": ModerationPolicy.AUTO_APPROVE_LOW_SCORE,
+    "approve_below": "0.25",
+    "spam_at": "0.8",
+}
+
+
+@pytest.fixture
+def owner(app, site):
+    return signed_in(app, site, "owner@example.org", Role.OWNER)
+
+
+def test_owner_sees_the_current_settings(owner, site):
+    page = owner.get("/moderate/sites/blog/settings").get_data(as_text=True)
+    assert 'value="Blog"' in page
+    assert "https://blog.example" in page
+    assert "owner@example.org" in page
+
+
+def test_owner_saves_settings(owner, site):
+    response = post_form(owner, "/moderate/sites/blog/settings", VALID)
+    assert response.status_code == 302
+    assert site.name == "The Blog"
+    assert site.allowed_origins == ["https://blog.example", "https://www.blog.example:8443"]
+    assert site.moderation_policy == ModerationPolicy.AUTO_APPROVE_LOW_SCORE
+    assert (site.approve_below, site.spam_at) == (0.25, 0.8)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"name": ""}, "1 to 200 characters"),
+        ({"allowed_origins": "blog.example"}, "is not an origin"),
+        ({"allowed_origins": "javascript:alert(1)"}, "is not an origin"),
+        ({"allowed_origins": "https://blog.example/path"}, "is not an origin"),
+        ({"moderation_policy": "anything_goes"}, "Unknown policy"),
+        ({"approve_below": "0.9", "spam_at": "0.5"}, "must be below the spam threshold"),
+        ({"spam_at": "1.5"}, "numbers from 0 to 1"),
+        ({"approve_below": "nan"}, "numbers from 0 to 1"),
+    ],
+)
+def test_invalid_settings_are_explained_and_nothing_changes(owner, site, change, message):
+    response = post_form(owner, "/moderate/sites/blog/settings", {**VALID, **change})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert site.name == "Blog"
+    assert site.moderation_policy == ModerationPolicy.HOLD_ALL
+
+
+def test_moderators_who_are_not_owners_cannot_change_settings(app, site):
+    moderator = signed_in(app, site, "mod@example.org")
+    assert moderator.get("/moderate/sites/blog/settings").status_code == 403
+    assert post_form(moderator, "/moderate/sites/blog/settings", VALID).status_code == 403
+    assert site.name == "Blog"
+
+
+def test_settings_page_has_a_place_for_notification_options(owner):
+    template = owner.application.jinja_env.get_template("moderation/settings.html")
+    assert "notification_settings" in template.blocks
