@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from service.comments.models import Thread
@@ -53,9 +54,9 @@ def test_menu_shows_get_link_x_and_other_apps(share_page):
     bluesky = nav.get_by_role("link", name="Share on Bluesky")
     assert not bluesky.is_visible()
     nav.get_by_text("Other apps", exact=True).click()
-    assert bluesky.is_visible()
+    expect(bluesky).to_be_visible()
     for name in ("Share on Facebook", "Share on Mastodon", "Share by email", "Share on Reddit"):
-        assert nav.get_by_role("link", name=name).is_visible()
+        expect(nav.get_by_role("link", name=name)).to_be_visible()
 
 
 def test_links_point_at_the_counted_redirect_for_each_network(share_page, live_server):
@@ -87,12 +88,14 @@ def test_copy_link_writes_the_clipboard_and_says_copied(share_page, live_server)
     assert field.input_value() == f"{live_server.url}/demo"
     button = nav.get_by_role("button", name="Copy link")
     button.click()
-    assert nav.get_by_role("button", name="Copied").is_visible()
-    assert nav.get_by_role("status").inner_text() == "Link copied to the clipboard."
+    expect(nav.get_by_role("button", name="Copied")).to_be_visible()
+    expect(nav.get_by_role("status")).to_have_text("Link copied to the clipboard.")
     assert share_page.evaluate("navigator.clipboard.readText()") == f"{live_server.url}/demo"
     qr = nav.get_by_role("img", name="QR code that opens this post")
     assert qr.get_attribute("src").endswith("/qr.svg")
-    assert share_page.evaluate("document.querySelector('.share-panel img').naturalWidth") > 0
+    share_page.wait_for_function(
+        "() => document.querySelector('.share-panel img').naturalWidth > 0", timeout=10_000
+    )
 
 
 def test_keyboard_alone_opens_both_menus_and_copies(share_page, live_server):
@@ -106,7 +109,7 @@ def test_keyboard_alone_opens_both_menus_and_copies(share_page, live_server):
         page.keyboard.press("Tab")
     assert page.evaluate(f"{focused}.textContent") == "Copy link"
     page.keyboard.press("Enter")
-    assert menu(page).get_by_role("button", name="Copied").is_visible()
+    expect(menu(page).get_by_role("button", name="Copied")).to_be_visible()
     for _ in range(10):
         page.keyboard.press("Tab")
         if page.evaluate(f"{focused}.textContent") == "Other apps":
@@ -176,7 +179,7 @@ def test_menu_works_without_javascript(chromium, live_server):
         assert field.input_value() == f"{live_server.url}/demo"
         nav.get_by_text("Other apps", exact=True).click()
         email = nav.get_by_role("link", name="Share by email")
-        assert email.is_visible()
+        expect(email).to_be_visible()
         assert "/s/demo/" in email.get_attribute("href")
     finally:
         context.close()
