@@ -12,6 +12,7 @@ from service.accounts.auth import ensure_site_access, require_token
 from service.accounts.services import get_site
 from service.comments.schemas import parse_id, parse_json_body
 from service.errors import ValidationError
+from service.extensions import limiter
 from service.shares import preview, services
 from service.shares.cli import check_command
 
@@ -26,6 +27,7 @@ def base_url() -> str:
 
 
 @bp.get("/api/v1/sites/<site>/shares")
+@limiter.limit("120 per minute")  # it may create a thread, so not unlimited
 def share_links(site: str):
     site_row = get_site(site)
     title = services.parse_title(request.args.get("title"))
@@ -38,6 +40,7 @@ def share_links(site: str):
 
 # merge_slashes=False: "/s/blog/1//evil.com" must be a 404, not a 308 to a cleaned path.
 @bp.route("/s/<site>/<thread_id>/<network>", methods=["GET", "POST"], merge_slashes=False)
+@limiter.limit("60 per minute")  # a reader shares a few times; a script inflating counts more
 def counted_share(site: str, thread_id: str, network: str):
     """GET counts and redirects (plain links); POST only counts (share.js opened it itself)."""
     site_row = get_site(site)
