@@ -41,21 +41,23 @@ def embed_js():
     return _pointer("widget.hashed_js", assets.bundle().js_hash)
 
 
-# A stale hash (a page cached across a deploy) is sent on to the current file, not a 404.
+def _hashed(endpoint: str, asked: str, current: str, body: str, mimetype: str) -> Response:
+    # A stale hash (a page cached across a deploy) is sent on to the current file, not a 404.
+    if asked != current:
+        return _pointer(endpoint, current)
+    return _asset(body, mimetype)
+
+
 @bp.get("/embed.<asset_hash>.js")
 def hashed_js(asset_hash: str):
-    bundle = assets.bundle()
-    if asset_hash != bundle.js_hash:
-        return _pointer("widget.hashed_js", bundle.js_hash)
-    return _asset(bundle.js, "text/javascript")
+    built = assets.bundle()
+    return _hashed("widget.hashed_js", asset_hash, built.js_hash, built.js, "text/javascript")
 
 
 @bp.get("/embed.<asset_hash>.css")
 def hashed_css(asset_hash: str):
-    bundle = assets.bundle()
-    if asset_hash != bundle.css_hash:
-        return _pointer("widget.hashed_css", bundle.css_hash)
-    return _asset(bundle.css, "text/css")
+    built = assets.bundle()
+    return _hashed("widget.hashed_css", asset_hash, built.css_hash, built.css, "text/css")
 
 
 @bp.get("/t/<site>")
