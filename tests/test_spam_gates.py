@@ -85,6 +85,11 @@ def test_a_busy_network_is_allowed_a_few_comments_per_minute():
     assert spam.flood_gate(CommentFeatures("hi", recent_from_network=6)).code == "flood_network"
 
 
+def test_a_network_flood_alone_holds_comments_but_does_not_hide_them_as_spam():
+    score, _ = spam.score(CommentFeatures("hi", recent_from_network=30, form_token="missing"))
+    assert 0.5 < score < spam.DEFAULT_SPAM_AT
+
+
 def test_an_exact_duplicate_ignores_case_and_punctuation():
     features = CommentFeatures(
         "Great article, visit my blog for more great articles!",

@@ -124,8 +124,8 @@ def link_gate(features: CommentFeatures) -> Reason | None:
     return None
 
 
-def _flood_weight(count: int, limit: int) -> float:
-    return min(0.5 + 0.1 * (count - limit), 0.85)
+def _flood_weight(count: int, limit: int, ceiling: float) -> float:
+    return min(0.5 + 0.1 * (count - limit), ceiling)
 
 
 def flood_gate(features: CommentFeatures) -> Reason | None:
@@ -134,13 +134,14 @@ def flood_gate(features: CommentFeatures) -> Reason | None:
     if email >= FLOOD_EMAIL_PER_MINUTE:
         return Reason(
             "flood_email",
-            _flood_weight(email, FLOOD_EMAIL_PER_MINUTE),
+            _flood_weight(email, FLOOD_EMAIL_PER_MINUTE, 0.85),
             f"The same e-mail address sent {email} other comments in the last minute.",
         )
     if network >= FLOOD_NETWORK_PER_MINUTE:
         return Reason(
             "flood_network",
-            _flood_weight(network, FLOOD_NETWORK_PER_MINUTE),
+            # Weaker evidence than one address: a network may be a busy office or school.
+            _flood_weight(network, FLOOD_NETWORK_PER_MINUTE, 0.7),
             f"The same network sent {network} other comments in the last minute.",
         )
     return None
