@@ -137,7 +137,7 @@ class Cursor:
 class QueuePage:
     comments: list[Comment]
     next_cursor: Cursor | None
-    total: int
+    total: int | None
     total_capped: bool = False
     ids: list[int] = field(default_factory=list)
 
@@ -181,9 +181,21 @@ def parse_queue_filters(args: Mapping[str, str], sites: list[Site]) -> QueueFilt
     )
 
 
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def _like(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{_escape_like(value)}%"
+
+
+def _contains(column, value: str):
+    """Case-insensitive substring match. SQLite's LIKE already ignores ASCII case (and its
+    lower() knows nothing else), so skip the lower() calls ILIKE would add on every row."""
+    pattern = _like(value)
+    if db.session.get_bind().dialect.name == "sqlite":
+        return column.like(pattern, escape="\\")
+    return column.ilike(pattern, escape="\\")
 
 
 def _filtered(statement: Select, filters: QueueFilters) -> Select:
@@ -193,15 +205,14 @@ def _filtered(statement: Select, filters: QueueFilters) -> Select:
     if filters.max_score is not None:
         conditions.append(Comment.spam_score <= filters.max_score)
     if filters.text:
-        conditions.append(Comment.text.ilike(_like(filters.text), escape="\\"))
+        conditions.append(_contains(Comment.text, filters.text))
     if filters.author:
-        conditions.append(Comment.author_name.ilike(_like(filters.author), escape="\\"))
+        conditions.append(_contains(Comment.author_name, filters.author))
     if filters.email:
-        conditions.append(Comment.email.ilike(_like(filters.email), escape="\\"))
+        conditions.append(_contains(Comment.email, filters.email))
     if filters.ip:
         # Stored IPs are already truncated, so a prefix is the natural search.
-        prefix = filters.ip.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(Comment.ip.like(prefix + "%", escape="\\"))
+        conditions.append(Comment.ip.like(_escape_like(filters.ip) + "%", escape="\\"))
     return statement.where(*conditions)
 
 
@@ -238,8 +249,14 @@ def _keyset_ids(filters: QueueFilters, after: Cursor | None, limit: int) -> list
     return [(row[0], row[1]) for row in rows]
 
 
-def count_matching(filters: QueueFilters) -> tuple[int, bool]:
-    """How many comments match, counting at most COUNT_CAP + 1 so huge queues stay cheap."""
+def count_matching(filters: QueueFilters) -> tuple[int | None, bool]:
+    """How many comments match, counting at most COUNT_CAP + 1 so huge queues stay cheap.
+
+    None for substring searches: with no index to help, counting them would scan every
+    comment of the site a second time just to print a number.
+    """
+    if filters.text or filters.author or filters.email:
+        return None, False
     capped = _filtered(select(Comment.id), filters).limit(COUNT_CAP + 1).subquery()
     total = db.session.scalar(select(func.count()).select_from(capped))
     return min(total, COUNT_CAP), total > COUNT_CAP
