@@ -124,6 +124,7 @@ def test_the_model_gives_a_reason_worded_by_its_confidence():
     low = spam.model_reason(0.04)
     assert high.detail == "The text resembles spam the filter has learned (p=0.93)."
     assert "ordinary comments" in low.detail and low.weight == 0.04
+    assert "cannot tell" in spam.model_reason(0.52).detail
 
 
 def test_weights_combine_like_independent_evidence_and_stay_below_one():

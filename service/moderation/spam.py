@@ -30,6 +30,8 @@ MIN_WORDS_FOR_NEAR_DUPLICATE = 6
 SHORT_TEXT_CHARS = 20
 BLOCK_RULE_WEIGHT = 0.9
 ALLOW_RULE_DAMPING = 0.75
+# Between 1 - this and this the model is said to be unsure (short, generic texts).
+UNSURE_ABOVE = 0.65
 
 
 @dataclass(frozen=True)
@@ -231,8 +233,10 @@ def site_rule_gate(features: CommentFeatures) -> Reason | None:
 
 def model_reason(probability: float) -> Reason:
     """The learned model as one more reason, worded by how sure it is."""
-    if probability >= 0.5:
+    if probability >= UNSURE_ABOVE:
         detail = f"The text resembles spam the filter has learned (p={probability:.2f})."
+    elif probability > 1 - UNSURE_ABOVE:
+        detail = f"The filter cannot tell whether the text is spam (p={probability:.2f})."
     else:
         detail = (
             f"The text resembles ordinary comments the filter has learned (p={probability:.2f})."
