@@ -54,9 +54,9 @@ def _register_blueprints(app: Flask) -> None:
     from service.demo.views import bp as demo
     from service.moderation.api import bp as moderation_api
     from service.moderation.notification_views import bp as email_actions
-    from service.widget.views import bp as widget
     from service.moderation.views import bp as dashboard
     from service.shares.views import bp as shares
+    from service.widget.views import bp as widget
 
     for blueprint in (comments_api, moderation_api, shares):
         # JSON API: no cookies are read, so there is nothing for CSRF to forge.
