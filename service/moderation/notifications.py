@@ -180,6 +180,19 @@ def action_urls(comment_id: int, moderator_id: int) -> dict[str, str]:
     }
 
 
+def _link_used() -> ActionLinkError:
+    return ActionLinkError(
+        "This link has already been used: each link in a notification e-mail works once.",
+        code="link_used",
+        status=410,
+        title="This link was already used",
+    )
+
+
+def _link_invalid(message: str) -> ActionLinkError:
+    return ActionLinkError(message, code="link_invalid", status=400, title="This link is not valid")
+
+
 def read_action_token(token: str) -> ActionLink:
     """Check signature and age, nothing else; raise ActionLinkError with the reason."""
     max_age = current_app.config["ACTION_LINK_MAX_AGE_SECONDS"]
@@ -194,29 +207,16 @@ def read_action_token(token: str) -> ActionLink:
             title="This link has expired",
         ) from error
     except BadSignature as error:
-        raise ActionLinkError(
+        raise _link_invalid(
             "The link is damaged or was not issued by this server. Copy the whole link from "
-            "the e-mail, or open the moderation queue.",
-            code="link_invalid",
-            status=400,
-            title="This link is not valid",
+            "the e-mail, or open the moderation queue."
         ) from error
     try:
         link = ActionLink(int(data["c"]), str(data["a"]), int(data["m"]), str(data["n"]))
     except (KeyError, TypeError, ValueError) as error:
-        raise ActionLinkError(
-            "The link is not a moderation link.",
-            code="link_invalid",
-            status=400,
-            title="This link is not valid",
-        ) from error
+        raise _link_invalid("The link is not a moderation link.") from error
     if link.action not in LINK_ACTIONS:
-        raise ActionLinkError(
-            "The link names an unknown action.",
-            code="link_invalid",
-            status=400,
-            title="This link is not valid",
-        )
+        raise _link_invalid("The link names an unknown action.")
     return link
 
 
@@ -235,12 +235,7 @@ def check_action_link(token: str) -> PendingAction:
     """Everything that must hold before a link may act, checked again on the POST."""
     link = read_action_token(token)
     if db.session.scalar(select(exists().where(UsedActionLink.nonce == link.nonce))):
-        raise ActionLinkError(
-            "This link has already been used: each link in a notification e-mail works once.",
-            code="link_used",
-            status=410,
-            title="This link was already used",
-        )
+        raise _link_used()
     moderator = db.session.get(Moderator, link.moderator_id)
     comment = db.session.get(Comment, link.comment_id)
     if comment is None or comment.status == Status.DELETED:
@@ -293,12 +288,7 @@ def act_on_link(token: str) -> PendingAction:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise ActionLinkError(
-            "This link has already been used: each link in a notification e-mail works once.",
-            code="link_used",
-            status=410,
-            title="This link was already used",
-        ) from None
+        raise _link_used() from None
     moderate(pending.comment, pending.to_status, pending.moderator, "via e-mail link")
     return pending
 
@@ -338,6 +328,24 @@ def _claim(comment_ids: list[int], moderator_id: int, kind: str) -> bool:
     return True
 
 
+def _send_claimed(to: str, subject: str, template: str, context: dict) -> None:
+    """Send the mail whose _claim is pending, then commit the claim; undo it if sending fails.
+
+    Undoing lets the task's retry mail this moderator again; earlier claims are committed.
+    """
+    try:
+        send_mail(
+            to,
+            subject,
+            render_template(f"{template}.txt", **context),
+            render_template(f"{template}.html", **context),
+        )
+    except Exception:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
 def notify_new_comment(comment_id: int) -> int:
     """Mail each immediate-mode moderator of the comment's site once; return how many."""
     comment = db.session.get(Comment, comment_id)
@@ -360,18 +368,7 @@ def notify_new_comment(comment_id: int) -> int:
         subject = (
             f"[{comment.site.name}] New comment on {comment.thread.title or comment.thread.uri}"
         )
-        try:
-            send_mail(
-                email,
-                subject,
-                render_template("email/new_comment.txt", **context),
-                render_template("email/new_comment.html", **context),
-            )
-        except Exception:
-            # Undo the claim so the retry mails this moderator; the others are committed.
-            db.session.rollback()
-            raise
-        db.session.commit()
+        _send_claimed(email, subject, "email/new_comment", context)
         sent += 1
     return sent
 
@@ -420,17 +417,7 @@ def send_digest(moderator_id: int) -> bool:
         "preferences_url": external_url(PREFERENCES_ENDPOINT),
     }
     subject = f"Talkback: {len(entries)}{'+' if more else ''} comment(s) awaiting review"
-    try:
-        send_mail(
-            email,
-            subject,
-            render_template("email/digest.txt", **context),
-            render_template("email/digest.html", **context),
-        )
-    except Exception:
-        db.session.rollback()
-        raise
-    db.session.commit()
+    _send_claimed(email, subject, "email/digest", context)
     return True
 
 
