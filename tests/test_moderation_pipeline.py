@@ -1,5 +1,7 @@
 """The state machine and the pipeline the worker runs, on SQLite with in-process tasks."""
 
+from unittest import mock
+
 import pytest
 
 from service.accounts.models import ModerationPolicy
@@ -110,3 +112,15 @@ def test_stuck_comments_are_resent_and_processed(app, site, make_comment):
     assert services.resend_stuck_comments() == [comment.id]
     assert db.session.get(Comment, comment.id).status == Status.PENDING
     assert services.resend_stuck_comments() == []
+
+
+def test_a_stuck_comment_is_resent_once_per_interval_not_on_every_sweep(app, site, make_comment):
+    app.config["STUCK_AFTER_SECONDS"] = 0
+    app.config["TASKS_EAGER"] = False  # nothing consumes: the comment stays stuck
+    comment = received(site, make_comment)
+    with mock.patch("service.queue._publish", return_value=True) as publish:
+        assert services.resend_stuck_comments() == [comment.id]
+        app.config["STUCK_AFTER_SECONDS"] = 60
+        assert services.resend_stuck_comments() == []
+    assert publish.call_count == 1
+    assert db.session.get(Comment, comment.id).queued_at is not None

@@ -103,6 +103,7 @@ def upgrade():
     sa.Column('edit_token_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('queued_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['parent_id'], ['comments.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['thread_id'], ['threads.id'], ondelete='CASCADE'),

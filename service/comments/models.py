@@ -67,6 +67,9 @@ class Comment(db.Model):
     edit_token_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Last time the sweep re-sent this comment, so each stuck comment is re-sent at most
+    # once per STUCK_AFTER_SECONDS instead of on every sweep.
+    queued_at: Mapped[datetime | None]
 
     thread: Mapped[Thread] = relationship()
     site: Mapped[Site] = relationship()

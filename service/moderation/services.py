@@ -140,19 +140,27 @@ def process_comment(comment_id: int) -> str | None:
 
 def resend_stuck_comments(limit: int = 500) -> list[int]:
     """Re-send comments whose task was lost (broker down, Redis restarted, worker killed)."""
-    cutoff = utcnow() - timedelta(seconds=current_app.config["STUCK_AFTER_SECONDS"])
+    now = utcnow()
+    cutoff = now - timedelta(seconds=current_app.config["STUCK_AFTER_SECONDS"])
     stuck = db.session.scalars(
-        select(Comment.id)
-        .where(Comment.status == Status.RECEIVED, Comment.created_at < cutoff)
+        select(Comment)
+        .where(
+            Comment.status == Status.RECEIVED,
+            func.coalesce(Comment.queued_at, Comment.created_at) < cutoff,
+        )
         .order_by(Comment.id)
         .limit(limit)
     ).all()
-    for comment_id in stuck:
-        if not queue.send(queue.PROCESS_COMMENT, comment_id):
+    sent = []
+    for comment in stuck:
+        if not queue.send(queue.PROCESS_COMMENT, comment.id):
             break
-    if stuck:
-        log.info("re-sent %d stuck comments", len(stuck))
-    return list(stuck)
+        sent.append(comment.id)
+        comment.queued_at = now
+    db.session.commit()
+    if sent:
+        log.info("re-sent %d stuck comments", len(sent))
+    return sent
 
 
 def moderation_queue(
