@@ -162,13 +162,15 @@ def test_a_worker_killed_while_busy_loses_nothing(
     private_redis.start()
     ids = [post_comment(app, pg_site[0], f"comment {n} before the crash") for n in range(30)]
     worker = support.start_worker(env, log_path=tmp_path / "first.log")
-    support.wait_for(lambda: status_of(app, ids[0]) == Status.PENDING, timeout=60, interval=0.02)
+    support.wait_for(lambda: status_of(app, ids[0]) != Status.RECEIVED, timeout=60, interval=0.02)
     worker.kill()  # SIGKILL while the queue is still draining: no chance to ack or clean up
     worker.wait()
     survivor = support.start_worker(env, beat=True, log_path=tmp_path / "second.log")
     try:
+        # Thirty comments from one address within a second trip the flood gate, so some
+        # end in `spam`; what matters here is that none is left behind in `received`.
         support.wait_for(
-            lambda: all(status_of(app, cid) == Status.PENDING for cid in ids), timeout=90
+            lambda: all(status_of(app, cid) != Status.RECEIVED for cid in ids), timeout=90
         )
     finally:
         support.stop_process(survivor)
