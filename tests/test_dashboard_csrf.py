@@ -43,6 +43,7 @@ def world(app, site, make_comment):
         "rule_id": rule.id,
         "author_id": author.id,
         "token_id": token.id,
+        "membership_id": moderator.memberships[0].id,
     }
     return client, moderator, comment, values, (rule, author, token)
 
@@ -97,6 +98,7 @@ def test_post_without_a_valid_token_is_refused(world, site, rule, token):
     assert api_token.revoked_at is None
     assert moderator.password_hash == hash_before
     assert db.session.query(ApiToken).count() == tokens_before
+    assert [m.moderator.email for m in site.memberships] == ["owner@example.org"]
     assert client.get("/moderate/queue").status_code == 200, "the session survived"
 
 

@@ -53,6 +53,7 @@ def world(app, make_site, make_comment, make_moderator):
         rule=rule,
         author=author,
         bob_token_id=bob.tokens[0].id,
+        bob_membership_id=bob.memberships[0].id,
         bob_token=bob_token,
         client=alice_client,
         token=alice_token,
@@ -68,6 +69,7 @@ def unchanged(w) -> bool:
         and db.session.get(trusted.TrustedAuthor, w.author.id) is not None
         and db.session.get(type(w.b), w.b.id).name == "Bravo"
         and accounts.get_site("bravo").allowed_origins == ["https://b.example"]
+        and {m.moderator.email for m in w.b.memberships} == {"bob@b.example"}
     )
 
 
@@ -129,6 +131,27 @@ UI_CASES = [
         {},
         {404},
     ),
+    (
+        "dashboard.add_member",
+        "POST",
+        "/moderate/sites/bravo/members",
+        {"email": "alice@a.example", "role": "owner"},
+        {404},
+    ),
+    (
+        "dashboard.remove_member",
+        "POST",
+        "/moderate/sites/bravo/members/{bob_membership}/remove",
+        {},
+        {404},
+    ),
+    (
+        "dashboard.remove_member",
+        "POST",
+        "/moderate/sites/alpha/members/{bob_membership}/remove",
+        {},
+        {404},
+    ),
     ("dashboard.accounts.revoke_token", "POST", "/moderate/tokens/{bob_token}/revoke", {}, {404}),
     ("dashboard.bulk", "POST", "/moderate/bulk", {"action": "approve", "ids": "{comment}"}, {302}),
     (
@@ -176,7 +199,11 @@ LISTING_ENDPOINTS = {
 
 def fill(template: str, w) -> str:
     return template.format(
-        comment=w.comment.id, rule=w.rule.id, author=w.author.id, bob_token=w.bob_token_id
+        comment=w.comment.id,
+        rule=w.rule.id,
+        author=w.author.id,
+        bob_token=w.bob_token_id,
+        bob_membership=w.bob_membership_id,
     )
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from service.accounts.models import ModerationPolicy, Role
-from tests.dashboard_support import post_form, signed_in
+from tests.dashboard_support import Inbox, csrf_token, dashboard_moderator, post_form, signed_in
+from tests.support import free_port
 
 VALID = {
     "name": "The Blog",
@@ -68,3 +70,70 @@ def test_moderators_who_are_not_owners_cannot_change_settings(app, site):
 def test_settings_page_has_a_place_for_notification_options(owner):
     template = owner.application.jinja_env.get_template("moderation/settings.html")
     assert "notification_settings" in template.blocks
+
+
+@pytest.fixture
+def inbox(app):
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    yield handler
+    controller.stop()
+
+
+def test_owner_invites_a_new_moderator_who_sets_a_password_by_link(app, owner, site, inbox):
+    response = post_form(
+        owner, "/moderate/sites/blog/members", {"email": "New@Example.org", "role": "moderator"}
+    )
+    assert response.status_code == 302
+    assert "new@example.org" in owner.get("/moderate/sites/blog/settings").get_data(as_text=True)
+    path = inbox.link_to("new@example.org")
+    newcomer = app.test_client()
+    data = {"password": "newcomer password", "confirm": "newcomer password"}
+    response = newcomer.post(path, data={**data, "csrf_token": csrf_token(newcomer, path)})
+    assert response.status_code == 302
+    assert newcomer.get("/moderate/queue").status_code == 200
+    assert newcomer.get("/moderate/sites/blog/settings").status_code == 403
+
+
+def test_existing_moderators_are_added_without_an_email(owner, site, make_site, inbox):
+    elsewhere = make_site("elsewhere")
+    dashboard_moderator(elsewhere, "known@example.org")
+    post_form(
+        owner, "/moderate/sites/blog/members", {"email": "known@example.org", "role": "owner"}
+    )
+    assert inbox.messages == []
+    roles = {m.moderator.email: m.role for m in site.memberships}
+    assert roles["known@example.org"] == Role.OWNER
+
+
+def test_members_can_be_removed_but_not_the_last_owner(app, owner, site):
+    dashboard_moderator(site, "mod@example.org")
+    memberships = {m.moderator.email: m for m in site.memberships}
+    response = post_form(
+        owner, f"/moderate/sites/blog/members/{memberships['mod@example.org'].id}/remove"
+    )
+    assert response.status_code == 302
+    assert {m.moderator.email for m in site.memberships} == {"owner@example.org"}
+    last = post_form(
+        owner,
+        f"/moderate/sites/blog/members/{memberships['owner@example.org'].id}/remove",
+        follow_redirects=True,
+    )
+    assert "at least one owner" in last.get_data(as_text=True)
+    assert {m.moderator.email for m in site.memberships} == {"owner@example.org"}
+
+
+def test_moderators_cannot_manage_members(app, site):
+    moderator = signed_in(app, site, "mod@example.org")
+    response = post_form(moderator, "/moderate/sites/blog/members", {"email": "x@example.org"})
+    assert response.status_code == 403
+    assert {m.moderator.email for m in site.memberships} == {"mod@example.org"}
+
+
+@pytest.mark.parametrize("form", [{"email": "nope"}, {"email": "a@example.org", "role": "admin"}])
+def test_invalid_member_input_is_explained(owner, site, form):
+    response = post_form(owner, "/moderate/sites/blog/members", form, follow_redirects=True)
+    assert 'class="flash error"' in response.get_data(as_text=True)
+    assert len(site.memberships) == 1

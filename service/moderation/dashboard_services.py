@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import joinedload
 
+from service.accounts import services as accounts
 from service.accounts.models import ModerationPolicy, Moderator, Role, Site, SiteMembership
 from service.comments.models import Comment, Status
 from service.errors import ValidationError
@@ -32,6 +33,7 @@ from service.moderation.rules import (
 )
 from service.moderation.sanitise import render_comment
 from service.moderation.services import TRANSITIONS, moderate
+from service.moderation.trusted import normalise_email
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -662,5 +664,34 @@ def delete_rule(site: Site, rule_id: int) -> bool:
     if row is None or row.site_id != site.id:
         return False
     db.session.delete(row)
+    db.session.commit()
+    return True
+
+
+# --- moderators of a site (owners) -------------------------------------------------------
+
+
+def add_member(site: Site, email: str, role: str) -> tuple[SiteMembership, Moderator]:
+    """Give `email` a role on the site, creating the moderator account if needed."""
+    email = normalise_email(email)
+    if role not in Role.ALL:
+        raise ValidationError("Unknown role.", code="invalid_role", field="role")
+    moderator = accounts.get_or_create_moderator(email)
+    membership = accounts.grant_role(moderator, site, role)
+    db.session.commit()
+    return membership, moderator
+
+
+def remove_member(site: Site, membership_id: int) -> bool:
+    """Remove a membership; the last owner stays, so a site is never left unmanaged."""
+    membership = db.session.get(SiteMembership, membership_id)
+    if membership is None or membership.site_id != site.id:
+        return False
+    owners = [m for m in site_members(site) if m.role == Role.OWNER]
+    if membership.role == Role.OWNER and len(owners) == 1:
+        raise ValidationError(
+            "A site needs at least one owner.", code="last_owner", field="membership"
+        )
+    db.session.delete(membership)
     db.session.commit()
     return True

@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 
+from service.accounts import passwords
 from service.accounts.models import Role, Site
 from service.accounts.services import get_site
 from service.accounts.views import bp as accounts_bp
@@ -350,3 +351,45 @@ def confirm_trusted(token: str):
         return render_template("moderation/trusted_confirm.html", error=error.reason), 400
     done = request.method == "POST"
     return render_template("moderation/trusted_confirm.html", author=author, token=token, done=done)
+
+
+@bp.post("/sites/<slug>/members")
+@login_required
+def add_member(slug: str):
+    site = _owned_site(slug)
+    try:
+        membership, moderator = dash.add_member(
+            site, request.form.get("email", ""), request.form.get("role", Role.MODERATOR)
+        )
+    except ValidationError as error:
+        flash(error.message, "error")
+        return redirect(url_for("dashboard.settings", slug=site.slug))
+    if moderator.password_hash is None and moderator.is_active:
+        # A new account has no password: the invitation is a password link.
+        token = passwords.make_reset_token(moderator)
+        send_mail(
+            moderator.email,
+            f"You can now moderate comments on {site.name}",
+            render_template(
+                "accounts/invite_email.txt",
+                site=site,
+                link=absolute_url(url_for("dashboard.accounts.reset_password", token=token)),
+            ),
+        )
+    flash(f"{moderator.email} is now {membership.role} of {site.name}.", "info")
+    return redirect(url_for("dashboard.settings", slug=site.slug))
+
+
+@bp.post("/sites/<slug>/members/<int:membership_id>/remove")
+@login_required
+def remove_member(slug: str, membership_id: int):
+    site = _owned_site(slug)
+    try:
+        removed = dash.remove_member(site, membership_id)
+    except ValidationError as error:
+        flash(error.message, "error")
+        return redirect(url_for("dashboard.settings", slug=site.slug))
+    if not removed:
+        abort(404)
+    flash("The moderator no longer has access to this site.", "info")
+    return redirect(url_for("dashboard.settings", slug=site.slug))
