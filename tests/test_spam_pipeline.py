@@ -30,6 +30,15 @@ def tiny_model(app, tmp_path):
 
 
 @pytest.fixture
+def warnings_of_learning(caplog):
+    """The learning module's warnings, even after Alembic's fileConfig disabled old loggers."""
+    logger = logging.getLogger(spam_learning.__name__)
+    logger.disabled = False
+    with caplog.at_level(logging.WARNING, logger=logger.name):
+        yield caplog
+
+
+@pytest.fixture
 def no_model(app, tmp_path):
     app.config["SPAM_BASE_MODEL"] = str(tmp_path / "absent.joblib")
 
@@ -54,26 +63,24 @@ def test_the_model_adds_its_own_reason_in_plain_words(site, make_comment, tiny_m
 
 
 def test_a_missing_model_file_leaves_the_gates_in_charge_and_warns(
-    site, make_comment, no_model, caplog
+    site, make_comment, no_model, warnings_of_learning
 ):
     comment = received(site, make_comment, signals={"honeypot_filled": True})
-    with caplog.at_level(logging.WARNING, logger="service.moderation.spam_learning"):
-        assert services.process_comment(comment.id) == Status.SPAM
+    assert services.process_comment(comment.id) == Status.SPAM
     assert reason_codes(comment) == {"honeypot"}
-    assert "scoring with gates only" in caplog.text
+    assert "scoring with gates only" in warnings_of_learning.text
 
 
 def test_a_corrupt_model_file_leaves_the_gates_in_charge_and_warns(
-    site, make_comment, tiny_model, caplog
+    site, make_comment, tiny_model, warnings_of_learning
 ):
     models = spam_learning.site_models(site.slug)
     models.publish(spam_model.load(tiny_model))
     models.current_path().write_bytes(b"this is not a model")
     comment = received(site, make_comment, "Thanks for this.")
-    with caplog.at_level(logging.WARNING, logger="service.moderation.spam_learning"):
-        assert services.process_comment(comment.id) == Status.PENDING
+    assert services.process_comment(comment.id) == Status.PENDING
     assert "model" not in reason_codes(comment)
-    assert "unreadable" in caplog.text
+    assert "unreadable" in warnings_of_learning.text
 
 
 def test_a_site_block_rule_sends_the_comment_to_spam(site, make_comment, no_model):
@@ -229,15 +236,14 @@ def test_learning_the_same_decision_twice_does_nothing(site, make_comment, tiny_
 
 
 def test_learning_without_any_model_warns_and_keeps_the_decision(
-    client, site, make_comment, make_moderator, no_model, caplog
+    client, site, make_comment, make_moderator, no_model, warnings_of_learning
 ):
     _, token = make_moderator(site)
     comment = make_comment(site, "fine")
-    with caplog.at_level(logging.WARNING, logger="service.moderation.spam_learning"):
-        response = client.post(f"/api/v1/comments/{comment.id}/approve", headers=auth(token))
+    response = client.post(f"/api/v1/comments/{comment.id}/approve", headers=auth(token))
     assert response.status_code == 200
     assert db.session.get(Comment, comment.id).status == Status.APPROVED
-    assert "cannot learn" in caplog.text
+    assert "cannot learn" in warnings_of_learning.text
 
 
 def test_a_bad_update_can_be_rolled_back(site, make_comment, tiny_model):
