@@ -61,6 +61,10 @@ def moderation_nav() -> dict:
         "moderator": moderator,
         "owned_sites": dash.sites_for(moderator, (Role.OWNER,)),
         "can_undo": bool(session.get(UNDO_KEY)),
+        # The notifications feature is a separate blueprint; link it when it is installed.
+        "notifications_url": url_for("notifications.preferences")
+        if "notifications.preferences" in current_app.view_functions
+        else None,
     }
 
 
