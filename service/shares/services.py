@@ -319,8 +319,12 @@ def share_stats(site: Site, days: int = 30, today: date | None = None) -> dict:
     for thread_id, uri, title, network, day, count in rows:
         entry = threads.setdefault(
             thread_id,
-            {"thread": {"id": thread_id, "uri": uri, "title": title}, "total": 0, "networks": {}}
-            | {"days": []},
+            {
+                "thread": {"id": thread_id, "uri": uri, "title": title},
+                "total": 0,
+                "networks": {},
+                "days": [],
+            },
         )
         entry["total"] += count
         entry["networks"][network] = entry["networks"].get(network, 0) + count
