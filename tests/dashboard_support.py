@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
+from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 
 from service.accounts import passwords
 from service.accounts import services as accounts
 from service.accounts.models import Moderator, Role, Site
 from service.extensions import db
+from tests.support import free_port
 
 PASSWORD = "a long enough password"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -53,6 +57,21 @@ def signed_in(app, site: Site, email: str, role: str = Role.MODERATOR) -> FlaskC
     response = login(client, email)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
+
+
+@contextmanager
+def smtp_inbox(app) -> Iterator[Inbox]:
+    """A local SMTP sink (aiosmtpd) wired into the app's MAIL_* settings."""
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(
+        MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, PUBLIC_URL="https://talk.example"
+    )
+    try:
+        yield handler
+    finally:
+        controller.stop()
 
 
 class Inbox:

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from service.accounts.models import Role
-from tests.dashboard_support import Inbox, csrf_token, dashboard_moderator, login
-from tests.support import free_port
+from tests.dashboard_support import csrf_token, dashboard_moderator, login, smtp_inbox
 
 NEW_PASSWORD = "brand new password 42"
 
 
 @pytest.fixture
 def inbox(app):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, PUBLIC_URL="https://talk.example"
-    )
-    yield handler
-    controller.stop()
+    with smtp_inbox(app) as handler:
+        yield handler
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from service.accounts.models import Role
@@ -12,23 +11,18 @@ from service.extensions import db
 from service.moderation import dashboard_services as dash
 from service.moderation import trusted
 from service.moderation.rules import Rule, SiteRule
-from tests.dashboard_support import Inbox, csrf_token, post_form, signed_in
-from tests.support import free_port
+from tests.dashboard_support import csrf_token, post_form, signed_in, smtp_inbox
+
+
+@pytest.fixture
+def inbox(app):
+    with smtp_inbox(app) as handler:
+        yield handler
 
 
 @pytest.fixture
 def owner(app, site):
     return signed_in(app, site, "owner@example.org", Role.OWNER)
-
-
-@pytest.fixture
-def inbox(app):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
-    yield handler
-    controller.stop()
 
 
 def saved_rules(site) -> list[tuple[str, str, str, bool]]:

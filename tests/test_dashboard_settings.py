@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from service.accounts.models import ModerationPolicy, Role
-from tests.dashboard_support import Inbox, csrf_token, dashboard_moderator, post_form, signed_in
-from tests.support import free_port
+from tests.dashboard_support import (
+    csrf_token,
+    dashboard_moderator,
+    post_form,
+    signed_in,
+    smtp_inbox,
+)
 
 VALID = {
     "name": "The Blog",
@@ -16,6 +20,12 @@ VALID = {
     "approve_below": "0.25",
     "spam_at": "0.8",
 }
+
+
+@pytest.fixture
+def inbox(app):
+    with smtp_inbox(app) as handler:
+        yield handler
 
 
 @pytest.fixture
@@ -70,16 +80,6 @@ def test_moderators_who_are_not_owners_cannot_change_settings(app, site):
 def test_settings_page_has_a_place_for_notification_options(owner):
     template = owner.application.jinja_env.get_template("moderation/settings.html")
     assert "notification_settings" in template.blocks
-
-
-@pytest.fixture
-def inbox(app):
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
-    yield handler
-    controller.stop()
 
 
 def test_owner_invites_a_new_moderator_who_sets_a_password_by_link(app, owner, site, inbox):

@@ -29,12 +29,26 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
-class ResetLinkError(Exception):
-    """The link is expired, already used, or was never ours; `reason` says which."""
+class LinkError(Exception):
+    """An e-mailed link is `expired`, already `used`, or `invalid` (never ours, or altered)."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+def load_signed(salt: str, token: str, max_age: int) -> dict:
+    """The payload of a link made by `URLSafeTimedSerializer(SECRET_KEY, salt).dumps(dict)`."""
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+    try:
+        data = serializer.loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise LinkError("expired") from None
+    except BadSignature:
+        raise LinkError("invalid") from None
+    if not isinstance(data, dict):
+        raise LinkError("invalid")
+    return data
 
 
 def hash_password(password: str) -> str:
@@ -81,28 +95,18 @@ def password_fingerprint(moderator: Moderator) -> str:
     return hashlib.sha256((moderator.password_hash or "").encode()).hexdigest()[:16]
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
-
-
 def make_reset_token(moderator: Moderator) -> str:
-    return _serializer().dumps({"m": moderator.id, "p": password_fingerprint(moderator)})
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+    return serializer.dumps({"m": moderator.id, "p": password_fingerprint(moderator)})
 
 
 def moderator_for_reset_token(token: str) -> Moderator:
-    """The moderator a reset link was made for; raises ResetLinkError otherwise."""
+    """The moderator a reset link was made for; raises LinkError otherwise."""
     max_age = current_app.config.get("PASSWORD_RESET_MAX_AGE", DEFAULT_RESET_MAX_AGE)
-    try:
-        data = _serializer().loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise ResetLinkError("expired") from None
-    except BadSignature:
-        raise ResetLinkError("invalid") from None
-    if not isinstance(data, dict):
-        raise ResetLinkError("invalid")
+    data = load_signed(RESET_SALT, token, max_age)
     moderator = db.session.get(Moderator, data.get("m")) if isinstance(data.get("m"), int) else None
     if moderator is None or not moderator.is_active:
-        raise ResetLinkError("invalid")
+        raise LinkError("invalid")
     if data.get("p") != password_fingerprint(moderator):
-        raise ResetLinkError("used")
+        raise LinkError("used")
     return moderator

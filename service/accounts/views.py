@@ -158,7 +158,7 @@ def forgot_password():
 def reset_password(token: str):
     try:
         moderator = passwords.moderator_for_reset_token(token)
-    except passwords.ResetLinkError as error:
+    except passwords.LinkError as error:
         return render_template("accounts/reset_invalid.html", reason=error.reason), 400
     if request.method == "GET":
         return render_template("accounts/reset.html", token=token)

@@ -33,7 +33,7 @@ from service.moderation.rules import (
 )
 from service.moderation.sanitise import render_comment
 from service.moderation.services import TRANSITIONS, moderate
-from service.moderation.trusted import normalise_email
+from service.moderation.trusted import TrustedAuthor, normalise_email
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -659,13 +659,22 @@ def save_rule(site: Site, rule: Rule, moderator: Moderator) -> SiteRule:
     return row
 
 
-def delete_rule(site: Site, rule_id: int) -> bool:
-    row = db.session.get(SiteRule, rule_id)
+def _delete_from_site(model: type[SiteRule] | type[TrustedAuthor], site: Site, row_id: int) -> bool:
+    """Delete one of the site's rows; another site's row counts as missing."""
+    row = db.session.get(model, row_id)
     if row is None or row.site_id != site.id:
         return False
     db.session.delete(row)
     db.session.commit()
     return True
+
+
+def delete_rule(site: Site, rule_id: int) -> bool:
+    return _delete_from_site(SiteRule, site, rule_id)
+
+
+def remove_trusted_author(site: Site, author_id: int) -> bool:
+    return _delete_from_site(TrustedAuthor, site, author_id)
 
 
 # --- moderators of a site (owners) -------------------------------------------------------

@@ -11,11 +11,12 @@ import re
 from datetime import datetime
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.accounts.models import Moderator, Site
+from service.accounts.passwords import LinkError, load_signed
 from service.comments.models import Comment
 from service.errors import ValidationError
 from service.extensions import db
@@ -44,14 +45,6 @@ class TrustedAuthor(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     site: Mapped[Site] = relationship()
-
-
-class TrustLinkError(Exception):
-    """`reason` is expired, used or invalid."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def normalise_email(raw: str) -> str:
@@ -86,38 +79,21 @@ def add_trusted_author(site: Site, email: str, name: str, moderator: Moderator) 
     return author
 
 
-def remove_trusted_author(site: Site, author_id: int) -> bool:
-    author = db.session.get(TrustedAuthor, author_id)
-    if author is None or author.site_id != site.id:
-        return False
-    db.session.delete(author)
-    db.session.commit()
-    return True
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=VERIFY_SALT)
-
-
 def make_verify_token(author: TrustedAuthor) -> str:
-    return _serializer().dumps({"t": author.id, "e": author.email})
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=VERIFY_SALT)
+    return serializer.dumps({"t": author.id, "e": author.email})
 
 
 def author_for_token(token: str) -> TrustedAuthor:
-    """The unverified row a link was made for; raises TrustLinkError otherwise."""
+    """The unverified row a link was made for; raises LinkError otherwise."""
     max_age = current_app.config.get("TRUSTED_AUTHOR_LINK_MAX_AGE", VERIFY_MAX_AGE)
-    try:
-        data = _serializer().loads(token, max_age=max_age)
-    except SignatureExpired:
-        raise TrustLinkError("expired") from None
-    except BadSignature:
-        raise TrustLinkError("invalid") from None
-    author_id = data.get("t") if isinstance(data, dict) else None
+    data = load_signed(VERIFY_SALT, token, max_age)
+    author_id = data.get("t")
     author = db.session.get(TrustedAuthor, author_id) if isinstance(author_id, int) else None
     if author is None or author.email != data.get("e"):
-        raise TrustLinkError("invalid")
+        raise LinkError("invalid")
     if author.verified_at is not None:
-        raise TrustLinkError("used")
+        raise LinkError("used")
     return author
 
 

@@ -340,7 +340,7 @@ def add_trusted(slug: str):
 @login_required
 def remove_trusted(slug: str, author_id: int):
     site = _owned_site(slug)
-    if not trusted.remove_trusted_author(site, author_id):
+    if not dash.remove_trusted_author(site, author_id):
         abort(404)
     flash("The address is no longer trusted.", "info")
     return redirect(url_for("dashboard.rules", slug=site.slug))
@@ -351,7 +351,7 @@ def confirm_trusted(token: str):
     """Opened by the commenter, not a moderator: GET only asks, the POST confirms."""
     try:
         author = (trusted.verify if request.method == "POST" else trusted.author_for_token)(token)
-    except trusted.TrustLinkError as error:
+    except passwords.LinkError as error:
         return render_template("moderation/trusted_confirm.html", error=error.reason), 400
     done = request.method == "POST"
     return render_template("moderation/trusted_confirm.html", author=author, token=token, done=done)
