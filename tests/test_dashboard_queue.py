@@ -74,6 +74,13 @@ def test_author_fields_are_escaped_while_the_sanitised_body_is_not(client, site,
     assert "<p><em>ok</em></p>" in page
 
 
+def test_only_http_addresses_become_links(client, site, make_comment):
+    make_comment(site, "x", website="javascript:alert(1)")
+    page = client.get("/moderate/queue").get_data(as_text=True)
+    assert 'href="javascript:' not in page
+    assert "javascript:alert(1)" in page
+
+
 def test_pages_carry_a_strict_content_security_policy(client):
     policy = client.get("/moderate/queue").headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy

@@ -7,6 +7,7 @@ shortcuts and select-all. Every POST carries a CSRF token (CSRFProtect is app-wi
 from __future__ import annotations
 
 from functools import partial
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -66,6 +67,12 @@ def moderation_nav() -> dict:
         if "notifications.preferences" in current_app.view_functions
         else None,
     }
+
+
+@bp.app_template_filter("http_url")
+def http_url(value: str | None) -> str:
+    """Only http(s) addresses become links; javascript:, data: and the like are dropped."""
+    return value if value and urlsplit(value).scheme in ("http", "https") else ""
 
 
 def _site_ids() -> set[int]:
@@ -166,7 +173,7 @@ def bulk():
             return _back()
         ids = dash.matching_ids(filters)
     else:
-        ids = [int(raw) for raw in request.form.getlist("ids") if raw.isdigit()]
+        ids = [int(raw) for raw in request.form.getlist("ids") if raw.isdigit()][: dash.BULK_MAX]
     if not ids:
         flash("No comments were selected.", "error")
         return _back()
