@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import event
 
 from service.accounts import services as accounts
-from service.accounts.models import Role
+from service.accounts.models import Role, SiteMembership
 from service.comments.models import Status
+from service.extensions import db
 from service.moderation import dashboard_services as dash
 from tests.dashboard_support import signed_in
 
@@ -149,10 +151,6 @@ def test_keyset_pages_cover_every_comment_exactly_once(client, site, make_commen
 
 def test_queue_uses_no_offset(app, site, make_comment):
     """Deep pages must cost what the first costs: the SQL has a keyset, never an OFFSET."""
-    from sqlalchemy import event
-
-    from service.extensions import db
-
     make_comment(site, "one", spam_score=0.5)
     statements = []
 
@@ -190,3 +188,11 @@ def test_owner_sees_settings_and_rules_links_but_a_moderator_does_not(app, site)
     assert "/moderate/sites/blog/settings" not in moderator.get("/moderate/queue").get_data(
         as_text=True
     )
+
+
+def test_a_moderator_without_sites_is_told_so(app, site):
+    client = signed_in(app, site, "lonely@example.org")
+    db.session.query(SiteMembership).delete()
+    db.session.commit()
+    page = client.get("/moderate/queue").get_data(as_text=True)
+    assert "You are not a moderator of any site yet." in page

@@ -141,7 +141,6 @@ class QueuePage:
     next_cursor: Cursor | None
     total: int | None
     total_capped: bool = False
-    ids: list[int] = field(default_factory=list)
 
 
 def _score(raw: str | None, name: str) -> float | None:
@@ -295,7 +294,6 @@ def queue_page(
         next_cursor=next_cursor,
         total=total,
         total_capped=capped,
-        ids=ids,
     )
 
 

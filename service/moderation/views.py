@@ -93,8 +93,9 @@ def _owned_site(slug: str) -> Site:
     return site
 
 
-def _back(default: str | None = None):
-    return redirect(safe_next(request.form.get("next") or default))
+def _back():
+    """Back to the page the form came from (a same-site path), or the queue."""
+    return redirect(safe_next(request.form.get("next")))
 
 
 def _remember_undo(result: dash.ActionResult) -> None:
