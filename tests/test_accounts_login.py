@@ -129,3 +129,30 @@ def test_login_is_rate_limited(tmp_path):
         # Even the right password waits until the window has passed.
         assert login(client, "owner@example.org").status_code == 429
         db.session.remove()
+
+
+def test_password_reset_requests_are_rate_limited_per_address(tmp_path):
+    app = create_app(
+        {
+            "TALKBACK_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SPAM_MODEL_DIR": str(tmp_path / "models"),
+            "RATELIMIT_ENABLED": True,
+            "LOGIN_RATE_LIMIT": "2 per minute",
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        statuses = []
+        for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+            client = app.test_client()
+            environ = {"REMOTE_ADDR": address}
+            token = csrf_token(client)
+            response = client.post(
+                "/moderate/password/forgot",
+                data={"email": "victim@example.org", "csrf_token": token},
+                environ_base=environ,
+            )
+            statuses.append(response.status_code)
+        assert statuses == [302, 302, 429]
+        db.session.remove()

@@ -41,7 +41,7 @@ def _login_rate_limit() -> str:
 
 
 def _login_email_key() -> str:
-    return "login:" + request.form.get("email", "").strip().lower()
+    return f"{request.endpoint}:" + request.form.get("email", "").strip().lower()
 
 
 def current_moderator() -> Moderator | None:
@@ -131,6 +131,8 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
+# Per address too, so nobody can flood one inbox with reset mails from many IPs.
+@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_login_email_key)
 def forgot_password():
     if request.method == "GET":
         return render_template("accounts/forgot.html")
