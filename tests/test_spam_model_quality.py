@@ -1,9 +1,10 @@
 """The model on the real corpus (shared data): leave-one-source-out figures stay sane.
 
-The floors are well below the figures in docs/spam.md; they catch a broken feature or a
-training bug, not a one-point drift.
+The floors sit a few points below the figures in docs/spam.md (training is deterministic,
+random_state=0); they catch a broken feature or a training bug, not a one-point drift.
 """
 
+import joblib
 import pytest
 
 from service.moderation import spam_eval, spam_model
@@ -15,14 +16,26 @@ def corpus():
     return spam_model.read_csv(shared_data("spam", "train.csv"))
 
 
+def test_leave_one_video_out_with_sms_in_training_meets_the_flagged_target(corpus):
+    # The agreed proxy for unseen videos: each YouTube fold trains on the other two videos
+    # and the SMS rows, as the shipped model trains on everything.
+    result = spam_eval.crossval(corpus)
+    youtube = {name: fold for name, fold in result["folds"].items() if name != "sms"}
+    assert set(youtube) == {"psy", "katyperry", "lmfao"}
+    for fold in youtube.values():
+        assert fold["mcc"] >= 0.75
+        assert fold["ham_flagged_rate"] <= 0.01
+    assert sum(fold["mcc"] for fold in youtube.values()) / 3 >= 0.82
+
+
 def test_leave_one_youtube_video_out_keeps_mcc_high_and_hides_little_ham(corpus):
     youtube = [e for e in corpus if e.source != "sms"]
     result = spam_eval.crossval(youtube)
     assert set(result["folds"]) == {"psy", "katyperry", "lmfao"}
     for fold in result["folds"].values():
-        assert fold["mcc"] >= 0.7
-        assert fold["ham_flagged_rate"] <= 0.1
-    assert result["mean"]["mcc"] >= 0.75
+        assert fold["mcc"] >= 0.75
+        assert fold["ham_flagged_rate"] <= 0.06
+    assert result["mean"]["mcc"] >= 0.8
 
 
 def test_learning_online_beats_the_frozen_model_on_a_new_domain(corpus):
@@ -37,3 +50,13 @@ def test_the_shipped_model_was_trained_on_the_corpus_and_loads(corpus):
     assert model.trained_on == ["train.csv"]
     assert model.probability("Check out my channel and subscribe http://x.example.com") > 0.9
     assert model.probability("I love this song, it reminds me of summer") < 0.2
+
+
+def test_a_model_file_from_an_older_feature_format_is_refused_not_misread(tmp_path):
+    # Format 1 was trained on n-gram counts; scoring binary features with it would be
+    # quietly wrong, so the loader refuses it and the caller falls back to the gates.
+    bundle = spam_model.load(spam_model.BASE_MODEL_PATH).to_bundle()
+    path = tmp_path / "old.joblib"
+    joblib.dump({**bundle, "format": 1}, path)
+    with pytest.raises(spam_model.ModelUnavailable, match="another version"):
+        spam_model.load(path)
