@@ -124,3 +124,33 @@ def test_a_stuck_comment_is_resent_once_per_interval_not_on_every_sweep(app, sit
         assert services.resend_stuck_comments() == []
     assert publish.call_count == 1
     assert db.session.get(Comment, comment.id).queued_at is not None
+
+
+def trust(site, email, verified=True):
+    from service.moderation.trusted import TrustedAuthor
+    from service.timeutil import utcnow
+
+    db.session.add(
+        TrustedAuthor(site_id=site.id, email=email, verified_at=utcnow() if verified else None)
+    )
+    db.session.commit()
+
+
+def test_a_verified_trusted_author_skips_the_queue(site, make_comment):
+    trust(site, "regular@example.net")
+    comment = received(site, make_comment, "Thanks, this was useful.", email="regular@example.net")
+    assert services.process_comment(comment.id) == Status.APPROVED
+
+
+def test_an_unverified_trusted_author_still_waits(site, make_comment):
+    trust(site, "regular@example.net", verified=False)
+    comment = received(site, make_comment, "Thanks, this was useful.", email="regular@example.net")
+    assert services.process_comment(comment.id) == Status.PENDING
+
+
+def test_trust_never_lets_spam_through(site, make_comment):
+    trust(site, "regular@example.net")
+    comment = received(
+        site, make_comment, email="regular@example.net", signals={"honeypot_filled": True}
+    )
+    assert services.process_comment(comment.id) == Status.SPAM

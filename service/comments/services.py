@@ -15,9 +15,8 @@ from service.comments.models import Comment, Status, Thread
 from service.comments.schemas import NewComment
 from service.errors import Conflict, Forbidden, NotFound, ValidationError
 from service.extensions import db
-from service.moderation import notifications, spam
+from service.moderation import notifications
 from service.moderation import services as moderation
-from service.moderation.sanitise import render_comment
 from service.security import hash_token, new_token, token_matches, truncate_ip
 from service.timeutil import as_utc, utcnow
 
@@ -195,12 +194,7 @@ def edit_own_comment(comment_id: int, token: str | None, text: str) -> Comment:
     if comment.status == Status.RECEIVED:
         db.session.commit()
         return comment
-    # The same steps as moderation.process_comment, minus its "only from received" guard.
-    comment.html = render_comment(comment.text)
-    score, reasons = spam.score(moderation.gather_features(comment, comment.html))
-    comment.spam_score = score
-    comment.spam_reasons = [reason.to_dict() for reason in reasons]
-    to_status = moderation.decide_status(comment.site, score)
+    to_status, score = moderation.route_comment(comment)
     if to_status == comment.status:
         db.session.commit()
         return comment

@@ -13,7 +13,7 @@ from service.accounts.models import ModerationPolicy, Moderator, Site
 from service.comments.models import Comment, Status
 from service.errors import Conflict
 from service.extensions import db
-from service.moderation import notifications, spam, spam_learning
+from service.moderation import notifications, spam, spam_learning, trusted
 from service.moderation.models import ModerationEvent
 from service.moderation.rules import Rule, RuleKind, RuleSubject, SiteRule, match_rules
 from service.moderation.sanitise import count_links, render_comment
@@ -121,17 +121,29 @@ def decide_status(site: Site, score: float) -> str:
     return Status.PENDING
 
 
+def route_comment(comment: Comment) -> tuple[str, float]:
+    """Render, sanitise and score a comment, and say where it belongs now.
+
+    Shared by the pipeline and by author edits, so an edited comment is judged exactly as
+    a new one. Verified trusted authors skip the queue, but never the spam folder.
+    """
+    comment.html = render_comment(comment.text)
+    score, reasons = spam.score(gather_features(comment, comment.html))
+    comment.spam_score = score
+    comment.spam_reasons = [reason.to_dict() for reason in reasons]
+    to_status = decide_status(comment.site, score)
+    if to_status == Status.PENDING and trusted.is_trusted(comment.site_id, comment.email):
+        to_status = Status.APPROVED
+    return to_status, score
+
+
 def process_comment(comment_id: int) -> str | None:
     """Render, sanitise, score and route one comment. A second delivery does nothing."""
     comment = db.session.get(Comment, comment_id, with_for_update=True)
     if comment is None or comment.status != Status.RECEIVED:
         db.session.rollback()
         return None
-    comment.html = render_comment(comment.text)
-    score, reasons = spam.score(gather_features(comment, comment.html))
-    comment.spam_score = score
-    comment.spam_reasons = [reason.to_dict() for reason in reasons]
-    to_status = decide_status(comment.site, score)
+    to_status, score = route_comment(comment)
     transition(comment, to_status, reason=f"pipeline: spam score {score:.2f}")
     db.session.commit()
     notifications.comment_routed(comment, to_status)
