@@ -10,18 +10,36 @@ from service.moderation import notifications, spam_learning, webhooks
 from service.moderation import services as moderation
 
 RETRY_ON = (OperationalError, DBAPIError, BrokerError)
+# A mail server that is down or refusing for a moment is worth another try, later
+# (smtplib's errors are OSErrors too).
+MAIL_RETRY_ON = (*RETRY_ON, OSError)
 
 
-@shared_task(
-    name="talkback.process_comment",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=RETRY_ON,
-    retry_backoff=2,
-    retry_backoff_max=120,
-    max_retries=8,
-    ignore_result=True,
-)
+def reliable_task(
+    name: str,
+    *,
+    retry_on: tuple[type[BaseException], ...] = RETRY_ON,
+    backoff: int = 2,
+    backoff_max: int = 120,
+    max_retries: int = 8,
+    **options,
+):
+    """A task acknowledged only after it ran, so a crash or lost worker hands it back,
+    retried with exponential backoff on the errors that pass."""
+    return shared_task(
+        name=name,
+        acks_late=True,
+        reject_on_worker_lost=True,
+        autoretry_for=retry_on,
+        retry_backoff=backoff,
+        retry_backoff_max=backoff_max,
+        max_retries=max_retries,
+        ignore_result=True,
+        **options,
+    )
+
+
+@reliable_task("talkback.process_comment")
 def process_comment(comment_id: int) -> str | None:
     return moderation.process_comment(comment_id)
 
@@ -31,60 +49,34 @@ def resend_stuck_comments() -> int:
     return len(moderation.resend_stuck_comments())
 
 
-# A mail server that is down or refusing for a moment is worth another try, later
-# (smtplib's errors are OSErrors too).
-MAIL_RETRY_ON = (*RETRY_ON, OSError)
-
-
-@shared_task(
-    name="talkback.notify_new_comment",
-    acks_late=True,
-    autoretry_for=MAIL_RETRY_ON,
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    max_retries=8,
-    ignore_result=True,
-)
+@reliable_task("talkback.notify_new_comment", retry_on=MAIL_RETRY_ON, backoff=30, backoff_max=3600)
 def notify_new_comment(comment_id: int) -> int:
     return notifications.notify_new_comment(comment_id)
 
 
-@shared_task(
-    name="talkback.send_daily_digests",
-    acks_late=True,
-    autoretry_for=MAIL_RETRY_ON,
-    retry_backoff=60,
-    retry_backoff_max=3600,
+@reliable_task(
+    "talkback.send_daily_digests",
+    retry_on=MAIL_RETRY_ON,
+    backoff=60,
+    backoff_max=3600,
     max_retries=5,
-    ignore_result=True,
 )
 def send_daily_digests() -> int:
     return notifications.send_daily_digests()
 
 
-@shared_task(
-    name="talkback.deliver_webhook",
-    acks_late=True,
-    autoretry_for=(*RETRY_ON, webhooks.WebhookRetryable),
-    retry_backoff=10,
-    retry_backoff_max=3600,
-    retry_jitter=True,
+@reliable_task(
+    "talkback.deliver_webhook",
+    retry_on=(*RETRY_ON, webhooks.WebhookRetryable),
+    backoff=10,
+    backoff_max=3600,
     max_retries=10,
-    ignore_result=True,
+    retry_jitter=True,
 )
 def deliver_webhook(site_id: int, event: str, comment_id: int) -> int | None:
     return webhooks.deliver(site_id, event, comment_id)
 
 
-@shared_task(
-    name="talkback.learn_from_decision",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=RETRY_ON,
-    retry_backoff=2,
-    retry_backoff_max=120,
-    max_retries=8,
-    ignore_result=True,
-)
+@reliable_task("talkback.learn_from_decision")
 def learn_from_decision(comment_id: int, label: str) -> str:
     return spam_learning.learn_from_decision(comment_id, label)
