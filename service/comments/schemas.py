@@ -12,6 +12,7 @@ from flask import Request
 from service.errors import ApiError, ValidationError
 
 MAX_ID = 2**31 - 1
+MAX_ID_DIGITS = len(str(MAX_ID))
 EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']+\.[^@\s<>\"']+$")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -31,17 +32,27 @@ def parse_json_body(request: Request) -> dict:
     return data
 
 
-def parse_id(raw: object, field: str = "id") -> int:
-    """Accept ints (or digit strings from URLs) that fit the database's integer column."""
-    if isinstance(raw, bool):
-        raise ValidationError(f"{field} must be an integer.", code="invalid_id", field=field)
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+def id_or_none(raw: object) -> int | None:
+    """An int (or a digit string from a URL) that fits the database's integer column.
+
+    The length check comes before int(): Python refuses to convert strings of more than
+    4,300 digits, and a longer id is out of range anyway.
+    """
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= MAX_ID_DIGITS:
         raw = int(raw)
-    if not isinstance(raw, int) or not 0 < raw <= MAX_ID:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 < raw <= MAX_ID:
+        return None
+    return raw
+
+
+def parse_id(raw: object, field: str = "id") -> int:
+    """Like id_or_none, but a bad value is a ValidationError naming the field."""
+    value = id_or_none(raw)
+    if value is None:
         raise ValidationError(
             f"{field} must be a positive integer.", code="invalid_id", field=field
         )
-    return raw
+    return value
 
 
 def optional_string(data: dict, field: str, max_length: int) -> str:

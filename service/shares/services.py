@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from service.accounts.models import Site
 from service.comments.models import Comment, Status, Thread
-from service.comments.schemas import CONTROL_CHARS, MAX_ID, parse_thread_uri
+from service.comments.schemas import CONTROL_CHARS, id_or_none, parse_thread_uri
 from service.comments.services import get_or_create_thread
 from service.errors import NotFound, ValidationError
 from service.extensions import db
@@ -104,17 +104,9 @@ def thread_for_url(site: Site, raw_url: object, title: str = "") -> tuple[Thread
     return thread, canonicalise_url(thread.canonical_url) if thread.canonical_url else url
 
 
-def _path_id(raw: object) -> int:
-    """An id from a URL path segment, or 0 (which matches nothing) for anything else."""
-    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= 10:
-        value = int(raw)
-        return value if 0 < value <= MAX_ID else 0
-    return 0
-
-
 def get_thread(site: Site | None, raw_id: object) -> Thread:
     """A thread of this site; another site's thread is as missing as one that never was."""
-    thread_id = _path_id(raw_id)
+    thread_id = id_or_none(raw_id)
     thread = db.session.get(Thread, thread_id) if thread_id else None
     if thread is not None and site is None:
         return thread
@@ -272,7 +264,7 @@ def permalink_location(site: Site, thread: Thread, raw_comment_id: object = None
         raise NotFound("This site has no public address for the post.", code="no_page_url")
     if raw_comment_id is None:
         return url
-    comment_id = _path_id(raw_comment_id)
+    comment_id = id_or_none(raw_comment_id)
     comment = db.session.get(Comment, comment_id) if comment_id else None
     if comment is None or comment.thread_id != thread.id or comment.status != Status.APPROVED:
         raise NotFound("No such comment on this post.", code="unknown_comment")

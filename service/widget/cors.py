@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from service.accounts.models import Site
 from service.comments.models import Comment
-from service.comments.schemas import MAX_ID
+from service.comments.schemas import id_or_none
 from service.extensions import db
 
 PUBLIC_API_BLUEPRINT = "comments_api"
@@ -49,10 +49,6 @@ def _origins(sites: list[list]) -> set[str]:
     return {origin for origin in found if origin}
 
 
-def _is_id(raw: str) -> bool:
-    return raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_ID
-
-
 def origins_for_request() -> set[str]:
     """The origins allowed to call the endpoint being requested.
 
@@ -62,11 +58,11 @@ def origins_for_request() -> set[str]:
     args = request.view_args or {}
     if "site" in args:
         query = select(Site.allowed_origins).where(Site.slug == args["site"])
-    elif "comment_id" in args and _is_id(str(args["comment_id"])):
+    elif "comment_id" in args and (comment_id := id_or_none(args["comment_id"])):
         query = (
             select(Site.allowed_origins)
             .join(Comment, Comment.site_id == Site.id)
-            .where(Comment.id == int(args["comment_id"]))
+            .where(Comment.id == comment_id)
         )
     else:
         query = select(Site.allowed_origins)
