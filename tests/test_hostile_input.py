@@ -29,3 +29,37 @@ def test_a_five_thousand_digit_limit_is_an_invalid_id(client, site, make_moderat
         "message": "days must be a positive integer.",
         "field": "days",
     }
+
+
+def test_queue_offset_that_is_not_a_plain_small_number_starts_at_the_beginning(
+    client, site, make_moderator, make_comment
+):
+    _, token = make_moderator(site)
+    make_comment(site, "Waiting for review.")
+    for offset in ("²", HUGE_DIGITS, "99999999999999999999"):
+        response = client.get(
+            "/api/v1/sites/blog/queue",
+            query_string={"offset": offset},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 200, offset
+        assert [c["text"] for c in response.get_json()["comments"]] == ["Waiting for review."]
+
+
+def test_dashboard_ignores_out_of_range_ids_in_query_and_form(app, site, make_comment):
+    from tests.dashboard_support import post_form, signed_in
+
+    client = signed_in(app, site, "owner@example.org", Role.OWNER)
+    comment = make_comment(site, "Pending one.")
+    for before in ("²", HUGE_DIGITS, "99999999999999999999"):
+        assert client.get("/moderate/audit", query_string={"before": before}).status_code == 200
+    for after in ("0.5_99999999999999999999", f"n_{HUGE_DIGITS}"):
+        response = client.get("/moderate/queue", query_string={"after": after})
+        assert response.status_code == 422, after
+    response = post_form(
+        client,
+        "/moderate/bulk",
+        {"action": "approve", "ids": [str(comment.id), "99999999999999999999", "²"]},
+    )
+    assert response.status_code == 302
+    assert comment.status == "approved"

@@ -7,7 +7,7 @@ from flask import Blueprint, g, jsonify, request
 from service.accounts.auth import ensure_can_moderate, ensure_site_access, require_token
 from service.accounts.services import get_site
 from service.comments.models import Comment, Status
-from service.comments.schemas import optional_string, parse_id, parse_json_body
+from service.comments.schemas import id_or_none, optional_string, parse_id, parse_json_body
 from service.comments.services import public_comment
 from service.errors import NotFound, ValidationError
 from service.extensions import db
@@ -53,7 +53,8 @@ def site_queue(site: str):
     if status not in QUEUE_STATUSES:
         raise ValidationError("Unknown status.", code="invalid_status", field="status")
     limit = min(parse_id(request.args.get("limit", "50"), "limit"), 200)
-    offset = int(request.args["offset"]) if request.args.get("offset", "").isdigit() else 0
+    # Paging is a convenience: anything but a positive integer in range means the start.
+    offset = id_or_none(request.args.get("offset")) or 0
     comments = services.moderation_queue({site_row.id}, status=status, limit=limit, offset=offset)
     return jsonify(
         {"site": site_row.slug, "status": status, "comments": [queue_entry(c) for c in comments]}

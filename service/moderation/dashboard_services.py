@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from service.accounts import services as accounts
 from service.accounts.models import ModerationPolicy, Moderator, Role, Site, SiteMembership
 from service.comments.models import Comment, Status
+from service.comments.schemas import id_or_none
 from service.errors import ValidationError
 from service.extensions import db
 from service.moderation.models import ModerationEvent
@@ -125,12 +126,10 @@ class Cursor:
         score_part, _, id_part = raw.partition("_")
         try:
             score = None if score_part == "n" else float(score_part)
-            comment_id = int(id_part)
         except ValueError:
-            raise ValidationError(
-                "Bad page marker.", code="invalid_cursor", field="after"
-            ) from None
-        if score is not None and not math.isfinite(score):
+            score = math.nan
+        comment_id = id_or_none(id_part)
+        if comment_id is None or (score is not None and not math.isfinite(score)):
             raise ValidationError("Bad page marker.", code="invalid_cursor", field="after")
         return cls(score, comment_id)
 

@@ -27,6 +27,7 @@ from service.accounts.services import get_site
 from service.accounts.views import bp as accounts_bp
 from service.accounts.views import current_moderator, login_required, safe_next
 from service.comments.models import Status
+from service.comments.schemas import id_or_none
 from service.errors import ApiError, ValidationError
 from service.mail import absolute_url, send_mail
 from service.moderation import dashboard_services as dash
@@ -174,7 +175,8 @@ def bulk():
             return _back()
         ids = dash.matching_ids(filters)
     else:
-        ids = [int(raw) for raw in request.form.getlist("ids") if raw.isdigit()][: dash.BULK_MAX]
+        ids = [id_or_none(raw) for raw in request.form.getlist("ids")]
+        ids = [comment_id for comment_id in ids if comment_id][: dash.BULK_MAX]
     if not ids:
         flash("No comments were selected.", "error")
         return _back()
@@ -235,7 +237,7 @@ def audit():
     except ValidationError as error:
         flash(error.message, "error")
         return page(events=[], next_before=None, statuses=Status.ALL), 422
-    before = int(request.args["before"]) if request.args.get("before", "").isdigit() else None
+    before = id_or_none(request.args.get("before"))
     events, next_before = dash.audit_page(filters, before) if filters.site_ids else ([], None)
     return page(events=events, next_before=next_before, statuses=Status.ALL)
 
