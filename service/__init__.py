@@ -8,6 +8,7 @@ from flask import Flask
 
 import service.models  # noqa: F401 - registers every table before Alembic looks
 from service import queue
+from service.comments.schemas import IdConverter
 from service.config import CONFIGS, ROOT, Config, ProductionConfig, config_from_env
 from service.errors import register_error_handlers
 from service.extensions import csrf, db, limiter, migrate
@@ -44,6 +45,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     limiter.init_app(app)
     queue.make_celery(app)
     register_error_handlers(app)
+    app.url_map.converters["id"] = IdConverter  # before any route uses <id:...>
     _register_blueprints(app)
     _register_commands(app)
     return app

@@ -57,7 +57,8 @@ def build(rule: str, values: dict, moderator, author) -> str:
     }
     path = rule
     for key, value in values.items():
-        path = path.replace(f"<int:{key}>", str(value)).replace(f"<{key}>", str(value))
+        for placeholder in (f"<id:{key}>", f"<int:{key}>", f"<{key}>"):
+            path = path.replace(placeholder, str(value))
     return path
 
 

@@ -63,3 +63,21 @@ def test_dashboard_ignores_out_of_range_ids_in_query_and_form(app, site, make_co
     )
     assert response.status_code == 302
     assert comment.status == "approved"
+
+
+def test_dashboard_ids_past_the_integer_column_are_not_found(app, site, make_comment):
+    from tests.dashboard_support import post_form, signed_in
+
+    client = signed_in(app, site, "owner@example.org", Role.OWNER)
+    huge = "99999999999999999999"
+    assert client.get(f"/moderate/comments/{huge}/edit").status_code == 404
+    for path in (
+        f"/moderate/comments/{huge}/approve",
+        f"/moderate/comments/{huge}/edit",
+        f"/moderate/sites/blog/rules/{huge}/delete",
+        f"/moderate/sites/blog/trusted/{huge}/remove",
+        f"/moderate/sites/blog/members/{huge}/remove",
+        f"/moderate/tokens/{huge}/revoke",
+        "/moderate/tokens/0/revoke",
+    ):
+        assert post_form(client, path).status_code == 404, path

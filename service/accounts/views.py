@@ -192,7 +192,7 @@ def create_token():
     return _render_tokens(new_token=raw), 201
 
 
-@bp.post("/tokens/<int:token_id>/revoke")
+@bp.post("/tokens/<id:token_id>/revoke")
 @login_required
 def revoke_token(token_id: int):
     try:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Request
+from werkzeug.routing import IntegerConverter, Map
 
 from service.errors import ApiError, ValidationError
 
@@ -43,6 +44,16 @@ def id_or_none(raw: object) -> int | None:
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 < raw <= MAX_ID:
         return None
     return raw
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>` in a route: a row id that fits the integer column, else the route is a 404.
+
+    Plain `<int:...>` takes any length; SQLite cannot bind past 64 bits, PostgreSQL past int4.
+    """
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID)
 
 
 def parse_id(raw: object, field: str = "id") -> int:

@@ -142,7 +142,7 @@ def queue():
     )
 
 
-@bp.post("/comments/<int:comment_id>/<action>")
+@bp.post("/comments/<id:comment_id>/<action>")
 @login_required
 def act(comment_id: int, action: str):
     if action not in dash.ACTIONS:
@@ -201,7 +201,7 @@ def undo():
     return _back()
 
 
-@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@bp.route("/comments/<id:comment_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(comment_id: int):
     comment = dash.comment_for_moderator(comment_id, _site_ids())
@@ -312,7 +312,7 @@ def add_rule(slug: str):
     return redirect(url_for("dashboard.rules", slug=site.slug))
 
 
-@bp.post("/sites/<slug>/rules/<int:rule_id>/delete")
+@bp.post("/sites/<slug>/rules/<id:rule_id>/delete")
 @login_required
 def delete_rule(slug: str, rule_id: int):
     site = _owned_site(slug)
@@ -346,7 +346,7 @@ def add_trusted(slug: str):
     return redirect(url_for("dashboard.rules", slug=site.slug))
 
 
-@bp.post("/sites/<slug>/trusted/<int:author_id>/remove")
+@bp.post("/sites/<slug>/trusted/<id:author_id>/remove")
 @login_required
 def remove_trusted(slug: str, author_id: int):
     site = _owned_site(slug)
@@ -394,7 +394,7 @@ def add_member(slug: str):
     return redirect(url_for("dashboard.settings", slug=site.slug))
 
 
-@bp.post("/sites/<slug>/members/<int:membership_id>/remove")
+@bp.post("/sites/<slug>/members/<id:membership_id>/remove")
 @login_required
 def remove_member(slug: str, membership_id: int):
     site = _owned_site(slug)
