@@ -81,3 +81,12 @@ def test_dashboard_ids_past_the_integer_column_are_not_found(app, site, make_com
         "/moderate/tokens/0/revoke",
     ):
         assert post_form(client, path).status_code == 404, path
+
+
+def test_audit_date_at_the_end_of_the_calendar_is_a_validation_error(app, site):
+    from tests.dashboard_support import signed_in
+
+    client = signed_in(app, site, "owner@example.org", Role.OWNER)
+    response = client.get("/moderate/audit", query_string={"date_to": "9999-12-31"})
+    assert response.status_code == 422
+    assert "Dates look like" in response.get_data(as_text=True)

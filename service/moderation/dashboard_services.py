@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import MAXYEAR, UTC, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import Select, func, select, tuple_
@@ -441,9 +441,10 @@ def _date(raw: str | None, name: str) -> datetime | None:
     try:
         day = datetime.strptime(raw, "%Y-%m-%d").date()
     except ValueError:
-        raise ValidationError(
-            "Dates look like 2026-01-31.", code="invalid_date", field=name
-        ) from None
+        day = None
+    # The last year is refused too: an inclusive "to" date needs its next day to exist.
+    if day is None or day.year >= MAXYEAR:
+        raise ValidationError("Dates look like 2026-01-31.", code="invalid_date", field=name)
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
