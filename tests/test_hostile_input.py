@@ -90,3 +90,26 @@ def test_audit_date_at_the_end_of_the_calendar_is_a_validation_error(app, site):
     response = client.get("/moderate/audit", query_string={"date_to": "9999-12-31"})
     assert response.status_code == 422
     assert "Dates look like" in response.get_data(as_text=True)
+
+
+def test_malformed_urls_in_site_settings_and_webhooks_are_refused_with_a_message(app, site):
+    from tests.dashboard_support import post_form, signed_in
+
+    client = signed_in(app, site, "owner@example.org", Role.OWNER)
+    for bad in ("http://[", "http://[::1", "https://blog.example:99999"):
+        response = post_form(
+            client,
+            "/moderate/sites/blog/settings",
+            {"name": "Blog", "allowed_origins": bad, "moderation_policy": "hold_all"},
+        )
+        assert response.status_code == 422, bad
+        assert "is not an origin like" in response.get_data(as_text=True)
+        response = post_form(
+            client,
+            "/moderate/notifications/blog/webhook",
+            {"webhook_url": bad},
+            follow_redirects=True,
+        )
+        assert "must start with http:// or https://" in response.get_data(as_text=True)
+    assert site.allowed_origins == ["https://blog.example"]
+    assert "webhook_url" not in (site.settings or {})

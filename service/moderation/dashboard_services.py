@@ -11,7 +11,6 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import MAXYEAR, UTC, datetime, time, timedelta
-from urllib.parse import urlsplit
 
 from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import joinedload
@@ -35,6 +34,7 @@ from service.moderation.rules import (
 from service.moderation.sanitise import render_comment
 from service.moderation.services import TRANSITIONS, moderate
 from service.moderation.trusted import TrustedAuthor, normalise_email
+from service.widget.cors import normalise_origin
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -501,20 +501,15 @@ def audit_page(
 
 
 def _origin(raw: str) -> str:
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+    # The same normal form CORS compares against, so what is saved is what matches.
+    origin = normalise_origin(raw)
+    if origin is None:
         raise ValidationError(
             f"{raw!r} is not an origin like https://blog.example.",
             code="invalid_origin",
             field="allowed_origins",
         )
-    if parts.query or parts.fragment or parts.username:
-        raise ValidationError(
-            f"{raw!r} is not an origin like https://blog.example.",
-            code="invalid_origin",
-            field="allowed_origins",
-        )
-    return f"{parts.scheme}://{parts.netloc.lower()}"
+    return origin
 
 
 def _threshold(raw: str | None, name: str) -> float:

@@ -58,6 +58,16 @@ def webhook_config(site: Site) -> tuple[str, str] | None:
     return (url, settings.get("webhook_secret") or "") if url else None
 
 
+def _is_http_url(url: str) -> bool:
+    """http(s)://host/...; an unclosed IPv6 bracket or a port past 65535 is False, not a 500."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and port != 0
+
+
 def configure_webhook(site: Site, url: str, secret: str = "") -> str | None:
     """Set (or, with an empty URL, remove) a site's webhook; returns the secret in use.
 
@@ -71,8 +81,7 @@ def configure_webhook(site: Site, url: str, secret: str = "") -> str | None:
         settings.pop("webhook_secret", None)
         secret = None
     else:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 2000:
+        if not _is_http_url(url) or len(url) > 2000:
             raise ValidationError(
                 "The webhook URL must start with http:// or https:// and name a host.",
                 code="invalid_webhook_url",
