@@ -113,3 +113,21 @@ def test_malformed_urls_in_site_settings_and_webhooks_are_refused_with_a_message
         assert "must start with http:// or https://" in response.get_data(as_text=True)
     assert site.allowed_origins == ["https://blog.example"]
     assert "webhook_url" not in (site.settings or {})
+
+
+def test_nul_bytes_in_any_query_or_form_value_are_refused_before_a_view_runs(app, site):
+    """PostgreSQL cannot store or compare text with NUL, so none may reach a query."""
+    from tests.dashboard_support import csrf_token, signed_in
+
+    anonymous = app.test_client()
+    response = anonymous.post(
+        "/moderate/login",
+        data={"email": "a\x00b@example.org", "password": "x", "csrf_token": csrf_token(anonymous)},
+    )
+    assert response.status_code == 400
+    owner = signed_in(app, site, "owner@example.org", Role.OWNER)
+    for path in ("/moderate/queue?q=a%00b", "/moderate/audit?actor=%00", "/t/blog?uri=/a%00"):
+        assert owner.get(path).status_code == 400, path
+    response = anonymous.get("/api/v1/sites/blog/threads?uri=/post&after=%00")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_characters"

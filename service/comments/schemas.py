@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import flask
 from flask import Request
 from werkzeug.routing import IntegerConverter, Map
 
@@ -16,6 +17,19 @@ MAX_ID = 2**31 - 1
 MAX_ID_DIGITS = len(str(MAX_ID))
 EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']+\.[^@\s<>\"']+$")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def refuse_nul_bytes() -> None:
+    """Run before every request: no path, query or form value may carry a NUL byte.
+
+    PostgreSQL text can neither store nor compare one (psycopg raises DataError), SQLite
+    stores it silently, and no legitimate input needs it. JSON fields are cleaned by the
+    parsers below instead.
+    """
+    incoming = flask.request
+    pairs = [*incoming.args.items(multi=True), *incoming.form.items(multi=True)]
+    if "\x00" in incoming.path or any("\x00" in value for _, value in pairs):
+        raise ApiError("Input may not contain NUL bytes.", code="invalid_characters")
 
 
 def parse_json_body(request: Request) -> dict:
