@@ -6,8 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from service import create_app
 from service.accounts import services as accounts
@@ -93,17 +91,8 @@ def make_comment(app):
 @pytest.fixture(scope="session")
 def pg_url():
     """A throw-away PostgreSQL database for this test run, dropped afterwards."""
-    if not support.port_open("127.0.0.1", 5432):
-        support.unavailable("PostgreSQL is not answering on 127.0.0.1:5432")
-    name = support.unique_name("talkback_test")
-    admin = create_engine(support.PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(support.PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with support.pg_database("talkback_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -10,13 +10,19 @@ error must also be the documented `{"error": {"code", "message"}}` shape.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import pytest
 from flask import Flask
+from sqlalchemy import text
 from werkzeug.routing import Rule
 
 from service import create_app
+from service.accounts import services as accounts
 from service.accounts.models import Role
+from service.comments.models import Comment, Thread
+from service.extensions import db
+from tests import support
 from tests.dashboard_support import csrf_token, signed_in
 
 # Valid values for each path argument name, so one segment at a time can be made hostile.
@@ -296,15 +302,28 @@ class Fuzzer:
             )
 
 
-@pytest.fixture
-def world(app, site, make_site, make_moderator, make_comment):
+def seed_world(app: Flask) -> dict:
     """Two sites, a comment on each, an owner with a token and a dashboard session."""
-    other = make_site("other", origins=["https://other.example"])
-    make_comment(site, "On our site.")
-    make_comment(other, "On another site.")
-    _, token = make_moderator(site, "api@example.org", Role.OWNER)
+    site = accounts.create_site("blog", "Blog", ["https://blog.example"])
+    other = accounts.create_site("other", "Other", ["https://other.example"])
+    for row, text_ in ((site, "On our site."), (other, "On another site.")):
+        thread = Thread(site_id=row.id, uri="/post", title="Post")
+        db.session.add(thread)
+        db.session.flush()
+        db.session.add(
+            Comment(site_id=row.id, thread_id=thread.id, text=text_, html=f"<p>{text_}</p>")
+        )
+    db.session.commit()
+    moderator = accounts.get_or_create_moderator("api@example.org")
+    accounts.grant_role(moderator, site, Role.OWNER)
+    token = accounts.issue_api_token(moderator)
     dashboard = signed_in(app, site, "owner@example.org", Role.OWNER)
     return {"token": token, "dashboard": dashboard}
+
+
+@pytest.fixture
+def world(app):
+    return seed_world(app)
 
 
 def clients(app: Flask, world: dict) -> list[tuple[str, object, dict]]:
@@ -322,8 +341,30 @@ def with_csrf(client, data: dict) -> dict:
     return {**data, "csrf_token": csrf_token(client, "/moderate/tokens")}
 
 
-@pytest.mark.parametrize(("route", "method"), ROUTES, ids=[f"{m} {r}" for r, m in ROUTES])
-def test_route_never_500s_on_hostile_input(app, world, route, method):
+@dataclass(frozen=True)
+class Inputs:
+    segments: list[str]
+    query_values: list[str]
+    bodies: list[tuple[str, bytes]]
+    forms: list[dict]
+
+
+SQLITE_INPUTS = Inputs(HOSTILE_SEGMENTS, HOSTILE_QUERY_VALUES, json_bodies(), form_bodies())
+# PostgreSQL refuses what SQLite stores without complaint: NUL bytes, strings longer than
+# a VARCHAR(n), integers past int4. So the PostgreSQL pass sends those, and only those.
+PG_STRINGS = ["\x00", "a\x00b", "é" * 3000, "x" * 300, "2147483648", "9" * 19]
+PG_INPUTS = Inputs(
+    ["%00", "a%00b", "2147483648", "9" * 19, "é" * 300],
+    PG_STRINGS,
+    [
+        ("application/json", json.dumps({field: value for field in BODY_FIELDS}).encode())
+        for value in PG_STRINGS + [2**31, -(2**31) - 1, 2**63]
+    ],
+    [{field: value for field in BODY_FIELDS} for value in PG_STRINGS],
+)
+
+
+def fuzz_route(app: Flask, world: dict, route: str, method: str, inputs: Inputs) -> list[str]:
     rule = next(rule for rule in app.url_map.iter_rules() if rule.rule == route)
     fuzz = Fuzzer(app, rule, method)
     callers = clients(app, world)
@@ -333,7 +374,7 @@ def test_route_never_500s_on_hostile_input(app, world, route, method):
     # 1. Hostile values in each path segment, from the callers that get furthest.
     form = with_csrf(owner, {}) if method == "POST" else None
     for argument in rule.arguments:
-        for value in HOSTILE_SEGMENTS:
+        for value in inputs.segments:
             path = build_path(rule, (argument, value))
             fuzz.send(owner, f"owner, {argument}={value[:20]}", path, data=form)
             fuzz.send(owner, f"bearer, {argument}={value[:20]}", path, headers=bearer)
@@ -349,7 +390,7 @@ def test_route_never_500s_on_hostile_input(app, world, route, method):
     fuzz.send(forged, "forged session cookie", path)
 
     # 3. Hostile query strings: one key at a time and all at once.
-    for value in HOSTILE_QUERY_VALUES:
+    for value in inputs.query_values:
         everything = {key: value for key in QUERY_KEYS}
         for label, client, headers in callers[-2:]:
             fuzz.send(
@@ -361,7 +402,7 @@ def test_route_never_500s_on_hostile_input(app, world, route, method):
 
     # 4. Hostile bodies, raw and as forms.
     if method in ("POST", "PATCH", "PUT", "DELETE"):
-        for content_type, raw in json_bodies():
+        for content_type, raw in inputs.bodies:
             for label, client, headers in callers[-2:] + callers[:1]:
                 fuzz.send(
                     client,
@@ -371,11 +412,52 @@ def test_route_never_500s_on_hostile_input(app, world, route, method):
                     data=raw,
                     content_type=content_type,
                 )
-        for form in form_bodies():
+        for form in inputs.forms:
             sample = next(iter(form.values()), "")
             label = f"form {str(sample)[:20]!r}"
             fuzz.send(owner, f"owner, {label}", path, data=with_csrf(owner, form))
             fuzz.send(owner, f"bearer, {label}", path, headers=bearer, data=form)
             fuzz.send(app.test_client(), f"anonymous, {label}", path, data=form)
+    return fuzz.failures
 
-    assert not fuzz.failures, "\n".join(fuzz.failures[:40])
+
+@pytest.mark.parametrize(("route", "method"), ROUTES, ids=[f"{m} {r}" for r, m in ROUTES])
+def test_route_never_500s_on_hostile_input(app, world, route, method):
+    failures = fuzz_route(app, world, route, method, SQLITE_INPUTS)
+    assert not failures, "\n".join(failures[:40])
+
+
+@pytest.fixture(scope="module")
+def pg_fuzz_app(tmp_path_factory):
+    """The app on its own PostgreSQL database, so emptying it disturbs no other test."""
+    with support.pg_database("talkback_fuzz") as url:
+        app = create_app(
+            {
+                "TALKBACK_ENV": "testing",
+                "SQLALCHEMY_DATABASE_URI": url,
+                "SPAM_MODEL_DIR": str(tmp_path_factory.mktemp("models")),
+            }
+        )
+        with app.app_context():
+            db.create_all()
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def pg_fuzz_world(pg_fuzz_app):
+    """The same world as `world`, on PostgreSQL, from empty tables with ids starting at 1."""
+    with pg_fuzz_app.app_context():
+        tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+        yield pg_fuzz_app, seed_world(pg_fuzz_app)
+        db.session.remove()
+
+
+@pytest.mark.parametrize(("route", "method"), ROUTES, ids=[f"{m} {r}" for r, m in ROUTES])
+def test_route_never_500s_on_postgres_only_failures(pg_fuzz_world, route, method):
+    app, world = pg_fuzz_world
+    failures = fuzz_route(app, world, route, method, PG_INPUTS)
+    assert not failures, "\n".join(failures[:40])
