@@ -90,6 +90,10 @@ class ProductionConfig(Config):
         url = os.environ.get("DATABASE_URL", "")
         if not url or url.startswith("sqlite"):
             raise RuntimeError("DATABASE_URL must point at a real database in production")
+        # E-mailed links (password resets, approve/reject) would otherwise be built from the
+        # request's Host header, which whoever asks for a reset mail controls.
+        if not os.environ.get("TALKBACK_PUBLIC_URL", "").startswith(("https://", "http://")):
+            raise RuntimeError("TALKBACK_PUBLIC_URL (https://...) must be set in production")
 
 
 CONFIGS = {

@@ -26,3 +26,14 @@ def test_the_embedded_default_needs_no_server(app):
 
     assert DevelopmentConfig.CELERY_BROKER_URL.startswith(("sqla+sqlite", "redis"))
     assert DevelopmentConfig.SQLALCHEMY_DATABASE_URI.startswith(("sqlite", "postgresql"))
+
+
+@pytest.mark.parametrize("public_url", ["", "talk.example.org"])
+def test_production_refuses_to_start_without_a_public_url(monkeypatch, public_url):
+    """Without it, e-mailed reset links are built from the Host header the requester sends,
+    so anyone could ask for a reset mail whose link leaks the token to their own server."""
+    monkeypatch.setenv("SECRET_KEY", "s3cret")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/talkback")
+    monkeypatch.setenv("TALKBACK_PUBLIC_URL", public_url)
+    with pytest.raises(RuntimeError, match="TALKBACK_PUBLIC_URL"):
+        create_app("production")
