@@ -8,7 +8,7 @@ from flask import Flask
 
 import service.models  # noqa: F401 - registers every table before Alembic looks
 from service import queue
-from service.comments.schemas import IdConverter, refuse_nul_bytes
+from service.comments.schemas import IdConverter, http_url, refuse_nul_bytes
 from service.config import CONFIGS, ROOT, Config, ProductionConfig, config_from_env
 from service.errors import register_error_handlers
 from service.extensions import csrf, db, limiter, migrate
@@ -47,6 +47,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     register_error_handlers(app)
     app.url_map.converters["id"] = IdConverter  # before any route uses <id:...>
     app.before_request(refuse_nul_bytes)
+    app.add_template_filter(http_url)
     _register_blueprints(app)
     _register_commands(app)
     return app

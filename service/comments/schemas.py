@@ -109,6 +109,18 @@ def parse_thread_uri(value: object, field: str = "uri") -> str:
     return value
 
 
+def http_url(value: str | None) -> str:
+    """The value if it is an http(s) address, else "" (template filter `http_url`).
+
+    Every page that links a stored address goes through this, so javascript:, data: and
+    the like never become links even if something other than the API stored them.
+    """
+    try:
+        return value if value and urlsplit(value).scheme in ("http", "https") else ""
+    except ValueError:  # an unbalanced IPv6 bracket
+        return ""
+
+
 HOSTNAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 
 

@@ -7,7 +7,6 @@ shortcuts and select-all. Every POST carries a CSRF token (CSRFProtect is app-wi
 from __future__ import annotations
 
 from functools import partial
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -68,12 +67,6 @@ def moderation_nav() -> dict:
         if "notifications.preferences" in current_app.view_functions
         else None,
     }
-
-
-@bp.app_template_filter("http_url")
-def http_url(value: str | None) -> str:
-    """Only http(s) addresses become links; javascript:, data: and the like are dropped."""
-    return value if value and urlsplit(value).scheme in ("http", "https") else ""
 
 
 def _site_ids() -> set[int]:
