@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import smtplib
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, has_request_context, url_for
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,19 @@ def send_mail(to: str, subject: str, text: str, html: str | None = None) -> bool
     return True
 
 
-def absolute_url(path: str) -> str:
-    """A link for an e-mail: PUBLIC_URL when set (behind a proxy), else this request's host."""
-    base = current_app.config.get("PUBLIC_URL") or request.host_url
-    return base.rstrip("/") + path
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL for an e-mail: TALKBACK_PUBLIC_URL if set, else the current request.
+
+    Built from PUBLIC_URL alone (its path is the mount point), so neither a forged Host
+    header nor the proxy's SCRIPT_NAME ends up in a mailed link.
+    """
+    public_url = current_app.config.get("PUBLIC_URL", "")
+    if public_url:
+        base = urlsplit(public_url)
+        adapter = current_app.url_map.bind(
+            base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+        )
+        return adapter.build(endpoint, values, force_external=True)
+    if has_request_context() or current_app.config.get("SERVER_NAME"):
+        return url_for(endpoint, _external=True, **values)
+    raise RuntimeError("Set TALKBACK_PUBLIC_URL so e-mails can link back to this server.")

@@ -82,3 +82,27 @@ def test_no_js_thread_page_links_only_http_websites(client, site, make_comment):
     page = client.get("/t/blog?uri=/post").get_data(as_text=True)
     assert 'href="https://ann.example"' in page
     assert "javascript:" not in page
+
+
+def test_reset_link_is_built_from_the_public_url_not_the_host_header(app, site, monkeypatch):
+    """Also under a sub-path: the proxy's SCRIPT_NAME must not be added twice."""
+    from tests.dashboard_support import CSRF_RE, dashboard_moderator
+
+    sent = []
+    monkeypatch.setattr("service.accounts.views.send_mail", lambda *args: sent.append(args))
+    app.config["PUBLIC_URL"] = "https://talk.example/comments"
+    dashboard_moderator(site, "owner@example.org", Role.OWNER)
+    client = app.test_client()
+    # Mounted at /comments behind a proxy, and asked with a forged Host header.
+    mounted = "http://evil.example/comments"
+    login_page = client.get("/moderate/login", base_url=mounted).get_data(as_text=True)
+    response = client.post(
+        "/moderate/password/forgot",
+        data={"email": "owner@example.org", "csrf_token": CSRF_RE.search(login_page).group(1)},
+        base_url=mounted,
+    )
+    assert response.status_code == 302
+    ((to, _subject, text),) = sent
+    assert to == "owner@example.org"
+    assert "https://talk.example/comments/moderate/password/reset/" in text
+    assert "evil.example" not in text and "/comments/comments/" not in text

@@ -28,7 +28,7 @@ from service.accounts import services as accounts
 from service.accounts.models import ApiToken, Moderator
 from service.errors import ApiError
 from service.extensions import db, limiter
-from service.mail import absolute_url, send_mail
+from service.mail import external_url, send_mail
 
 bp = Blueprint("accounts", __name__)
 
@@ -138,10 +138,8 @@ def forgot_password():
         return render_template("accounts/forgot.html")
     moderator = passwords.find_moderator(request.form.get("email", ""))
     if moderator is not None and moderator.is_active:
-        link = absolute_url(
-            url_for(
-                "dashboard.accounts.reset_password", token=passwords.make_reset_token(moderator)
-            )
+        link = external_url(
+            "dashboard.accounts.reset_password", token=passwords.make_reset_token(moderator)
         )
         minutes = (
             current_app.config.get("PASSWORD_RESET_MAX_AGE", passwords.DEFAULT_RESET_MAX_AGE) // 60

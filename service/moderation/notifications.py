@@ -12,9 +12,8 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, exists, select
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +23,7 @@ from service.accounts.models import Moderator, Site, SiteMembership
 from service.comments.models import Comment, Status
 from service.errors import ApiError, ValidationError
 from service.extensions import db
-from service.mail import send_mail
+from service.mail import external_url, send_mail
 from service.moderation import webhooks
 from service.moderation.notification_models import (
     NotificationLog,
@@ -153,20 +152,6 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def make_action_token(comment_id: int, action: str, moderator_id: int, nonce: str) -> str:
     return _serializer().dumps({"c": comment_id, "a": action, "m": moderator_id, "n": nonce})
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute URL for an e-mail: TALKBACK_PUBLIC_URL if set, else the current request."""
-    public_url = current_app.config.get("PUBLIC_URL", "")
-    if public_url:
-        base = urlsplit(public_url)
-        adapter = current_app.url_map.bind(
-            base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
-        )
-        return adapter.build(endpoint, values, force_external=True)
-    if has_request_context() or current_app.config.get("SERVER_NAME"):
-        return url_for(endpoint, _external=True, **values)
-    raise RuntimeError("Set TALKBACK_PUBLIC_URL so e-mails can link back to this server.")
 
 
 def action_urls(comment_id: int, moderator_id: int) -> dict[str, str]:

@@ -28,7 +28,7 @@ from service.accounts.views import current_moderator, login_required, safe_next
 from service.comments.models import Status
 from service.comments.schemas import id_or_none
 from service.errors import ApiError, ValidationError
-from service.mail import absolute_url, send_mail
+from service.mail import external_url, send_mail
 from service.moderation import dashboard_services as dash
 from service.moderation import trusted
 from service.moderation.rules import RuleKind
@@ -327,9 +327,7 @@ def add_trusted(slug: str):
         flash(error.message, "error")
         return _render_rules(site, status=422)
     if author.verified_at is None:
-        link = absolute_url(
-            url_for("dashboard.confirm_trusted", token=trusted.make_verify_token(author))
-        )
+        link = external_url("dashboard.confirm_trusted", token=trusted.make_verify_token(author))
         send_mail(
             author.email,
             f"Confirm your address for comments on {site.name}",
@@ -380,7 +378,7 @@ def add_member(slug: str):
             render_template(
                 "accounts/invite_email.txt",
                 site=site,
-                link=absolute_url(url_for("dashboard.accounts.reset_password", token=token)),
+                link=external_url("dashboard.accounts.reset_password", token=token),
             ),
         )
     flash(f"{moderator.email} is now {membership.role} of {site.name}.", "info")
