@@ -49,6 +49,8 @@ HOSTILE_SEGMENTS = [
     "1e3",
     "abc",
     "99999999999999999999",
+    "2147483647",
+    "2147483648",
     "9" * 5000,
     "%C2%B2",  # superscript two: str.isdigit() says yes, int() says no
     "%D9%A0",  # Arabic-Indic zero
@@ -89,9 +91,37 @@ HOSTILE_QUERY_VALUES = [
     "nan_1",
     "2026-13-45",
     "9999-12-31",
+    "0001-01-01",
+    "2147483647",
+    "2147483648",
+    "nan",
+    "inf",
+    "-inf",
+    "1e999",
+    "-0",
 ]
 
 # Every key some view reads (grep request.args/form in service/); unknown keys are harmless.
+# One key at a time is slow (every key times every value), so it gets the values that
+# found bugs: numbers out of range or not quite numbers, malformed URLs, edge dates.
+SINGLE_KEY_VALUES = [
+    "-1",
+    "0",
+    "9" * 5000,
+    "99999999999999999999",
+    "2147483648",
+    "²",
+    "nan",
+    "1e999",
+    "http://[",
+    "0.5_99999999999999999999",
+    "9999-12-31",
+    "0001-01-01",
+    "//evil.example",
+    "javascript:alert(1)",
+    "x" * 2000,
+]
+
 QUERY_KEYS = [
     "uri",
     "after",
@@ -334,27 +364,29 @@ def clients(app: Flask, world: dict) -> list[tuple[str, object, dict]]:
     return out
 
 
-def with_csrf(client, data: dict) -> dict:
-    """Add the session's CSRF token, so a signed-in form POST reaches the view itself."""
-    if client.get("/moderate/tokens").status_code != 200:
-        return data
-    return {**data, "csrf_token": csrf_token(client, "/moderate/tokens")}
+def session_csrf_token(client) -> str:
+    """The signed-in session's CSRF token, so a form POST reaches the view itself."""
+    return csrf_token(client, "/moderate/tokens")
 
 
 @dataclass(frozen=True)
 class Inputs:
     segments: list[str]
     query_values: list[str]
+    single_key_values: list[str]
     bodies: list[tuple[str, bytes]]
     forms: list[dict]
 
 
-SQLITE_INPUTS = Inputs(HOSTILE_SEGMENTS, HOSTILE_QUERY_VALUES, json_bodies(), form_bodies())
+SQLITE_INPUTS = Inputs(
+    HOSTILE_SEGMENTS, HOSTILE_QUERY_VALUES, SINGLE_KEY_VALUES, json_bodies(), form_bodies()
+)
 # PostgreSQL refuses what SQLite stores without complaint: NUL bytes, strings longer than
 # a VARCHAR(n), integers past int4. So the PostgreSQL pass sends those, and only those.
 PG_STRINGS = ["\x00", "a\x00b", "é" * 3000, "x" * 300, "2147483648", "9" * 19]
 PG_INPUTS = Inputs(
     ["%00", "a%00b", "2147483648", "9" * 19, "é" * 300],
+    PG_STRINGS,
     PG_STRINGS,
     [
         ("application/json", json.dumps({field: value for field in BODY_FIELDS}).encode())
@@ -372,7 +404,9 @@ def fuzz_route(app: Flask, world: dict, route: str, method: str, inputs: Inputs)
     bearer = {"Authorization": f"Bearer {world['token']}"}
 
     # 1. Hostile values in each path segment, from the callers that get furthest.
-    form = with_csrf(owner, {}) if method == "POST" else None
+    # One token for the whole route: it stays valid for the session (unless a POST ends it).
+    token = {"csrf_token": session_csrf_token(owner)}
+    form = token if method == "POST" else None
     for argument in rule.arguments:
         for value in inputs.segments:
             path = build_path(rule, (argument, value))
@@ -396,6 +430,7 @@ def fuzz_route(app: Flask, world: dict, route: str, method: str, inputs: Inputs)
             fuzz.send(
                 client, f"{label}, all query keys", path, headers=headers, query_string=everything
             )
+    for value in inputs.single_key_values:
         for key in QUERY_KEYS:
             fuzz.send(owner, f"owner, ?{key}", path, headers=bearer, query_string={key: value})
     fuzz.send(owner, "repeated uri", path, headers=bearer, query_string=[("uri", "/a")] * 101)
@@ -415,7 +450,7 @@ def fuzz_route(app: Flask, world: dict, route: str, method: str, inputs: Inputs)
         for form in inputs.forms:
             sample = next(iter(form.values()), "")
             label = f"form {str(sample)[:20]!r}"
-            fuzz.send(owner, f"owner, {label}", path, data=with_csrf(owner, form))
+            fuzz.send(owner, f"owner, {label}", path, data={**form, **token})
             fuzz.send(owner, f"bearer, {label}", path, headers=bearer, data=form)
             fuzz.send(app.test_client(), f"anonymous, {label}", path, data=form)
     return fuzz.failures
