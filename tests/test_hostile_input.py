@@ -131,3 +131,43 @@ def test_nul_bytes_in_any_query_or_form_value_are_refused_before_a_view_runs(app
     response = anonymous.get("/api/v1/sites/blog/threads?uri=/post&after=%00")
     assert response.status_code == 400
     assert response.get_json()["error"]["code"] == "invalid_characters"
+
+
+def test_preview_check_refuses_a_malformed_url_with_a_code():
+    import pytest
+
+    from service.errors import ValidationError
+    from service.shares import preview
+
+    for url in ("http://[", "http://[::1", "https://example.org:99999/"):
+        with pytest.raises(ValidationError) as refused:
+            preview.fetch_page(url)
+        assert refused.value.field == "url", url
+
+
+def test_preview_check_reads_a_page_that_names_an_unknown_charset():
+    """The charset comes from somebody else's server; an unknown one must not be a 500."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from service.shares import preview
+
+    class BogusCharset(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the name http.server calls
+            body = b"<title>Caf\xe9</title>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=x-no-such-charset")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), BogusCharset)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = preview.fetch_page(f"http://127.0.0.1:{server.server_port}/", allow_private=True)
+    finally:
+        server.shutdown()
+    assert page.html.startswith("<title>Caf")

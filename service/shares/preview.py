@@ -44,7 +44,10 @@ def _refuse(message: str, code: str) -> ValidationError:
 
 
 def _check_address(url: str, allow_private: bool) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced IPv6 bracket
+        raise _refuse("That is not a web address.", "invalid_url") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise _refuse("Only http(s) pages can be checked.", "unsupported_scheme")
     if parts.username or parts.password:
@@ -75,6 +78,14 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
+def _decode(body: bytes, charset: str | None) -> str:
+    """The page's text in its declared charset; UTF-8 when it names one Python lacks."""
+    try:
+        return body.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
 def fetch_page(
     url: str,
     *,
@@ -98,9 +109,9 @@ def fetch_page(
                 content_type = response.headers.get_content_type()
                 if content_type not in ("text/html", "application/xhtml+xml"):
                     raise _refuse(f"The page is {content_type}, not HTML.", "not_html")
-                charset = response.headers.get_content_charset() or "utf-8"
                 body = response.read(max_bytes)
-                return Page(url=response.geturl(), html=body.decode(charset, errors="replace"))
+                html = _decode(body, response.headers.get_content_charset())
+                return Page(url=response.geturl(), html=html)
         except urllib.error.HTTPError as error:
             location = error.headers.get("Location") if 300 <= error.code < 400 else None
             if not location:
