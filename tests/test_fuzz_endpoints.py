@@ -216,6 +216,9 @@ def json_bodies() -> list[tuple[str, bytes]]:
     for value in WRONG_TYPES:
         body = {field: value for field in BODY_FIELDS}
         bodies.append(("application/json", json.dumps(body).encode()))
+    for value in HOSTILE_QUERY_VALUES:
+        body = {field: value for field in BODY_FIELDS}
+        bodies.append(("application/json", json.dumps(body).encode()))
     long_strings = {field: "é" * 20_000 for field in BODY_FIELDS}
     bodies.append(("application/json", json.dumps(long_strings).encode()))
     almost_valid = {"uri": "/post", "text": "hello", "website": "http://[::1", "email": "a@b"}
