@@ -176,6 +176,7 @@ def test_loopback_is_refused_unless_private_addresses_are_allowed(
         "http://[::1]/hook",
         "http://[::ffff:192.168.0.1]/hook",
         "http://example.org:99999/hook",
+        "http://[::1/hook",  # stored before the settings form checked brackets
     ],
 )
 def test_the_ssrf_guard_refuses(url):

@@ -126,13 +126,10 @@ def is_public_address(address: str) -> bool:
 
 def check_url(url: str, *, allow_private: bool) -> tuple[str, str, int, str]:
     """Return (scheme, host, port, path) or raise WebhookRefused; resolves the host."""
+    if not _is_http_url(url):
+        raise WebhookRefused(f"webhook URL must be http(s)://host[:port]/..., not {url!r}")
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WebhookRefused(f"webhook URL must be http(s)://host/..., not {url!r}")
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as error:
-        raise WebhookRefused(f"bad port in webhook URL {url!r}") from error
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
