@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -107,11 +107,17 @@ def seed_demo(origin: str) -> None:
         site = accounts.create_site("demo", "Talkback demo blog", [origin])
     moderator = accounts.get_or_create_moderator(DEMO_EMAIL, "Demo moderator")
     accounts.grant_role(moderator, site, Role.OWNER)
-    if not moderator.password_hash:
+    # A password printed in the README must not open a production dashboard.
+    in_production = current_app.config.get("ENV_NAME") == "production"
+    if not moderator.password_hash and not in_production:
         passwords.set_password(moderator, DEMO_PASSWORD)
     token = accounts.issue_api_token(moderator, label="demo")
     click.echo(f"demo site: {site.slug}")
-    click.echo(f"demo moderator: {DEMO_EMAIL} (dashboard password: {DEMO_PASSWORD})")
+    if in_production:
+        click.echo(f"demo moderator: {DEMO_EMAIL} (no password in production: run")
+        click.echo(f"  flask moderators set-password {DEMO_EMAIL})")
+    else:
+        click.echo(f"demo moderator: {DEMO_EMAIL} (dashboard password: {DEMO_PASSWORD})")
     click.echo(f"demo token: {token}")
 
 

@@ -92,3 +92,20 @@ def test_cli_refuses_unknown_moderators(app):
     assert result.exit_code != 0
     assert "No moderator" in result.output
     assert db.session.scalar(select(Moderator)) is None
+
+
+def test_demo_seed_sets_the_well_known_password_only_outside_production(app):
+    from service.accounts import passwords
+    from service.cli import DEMO_EMAIL, DEMO_PASSWORD
+
+    app.config["ENV_NAME"] = "production"
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    assert DEMO_PASSWORD not in result.output
+    assert "flask moderators set-password" in result.output
+    assert passwords.authenticate(DEMO_EMAIL, DEMO_PASSWORD) is None
+
+    app.config["ENV_NAME"] = "development"
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert f"dashboard password: {DEMO_PASSWORD}" in result.output
+    assert passwords.authenticate(DEMO_EMAIL, DEMO_PASSWORD) is not None
