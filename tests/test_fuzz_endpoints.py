@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from flask import Flask
@@ -81,6 +82,10 @@ HOSTILE_QUERY_VALUES = [
     "https://evil.example/",
     "javascript:alert(1)",
     "/\\evil.example",
+    "/\t/evil.example",
+    "\\\\evil.example",
+    "https:evil.example",
+    "/.//evil.example",
     "../../etc/passwd",
     "\u202e\U0001f4a9",
     "[",
@@ -319,6 +324,17 @@ class Fuzzer:
             return
         if path.startswith("/api/") and response.status_code >= 400:
             self._check_error_shape(response, path, label)
+        if 300 <= response.status_code < 400:
+            self._check_redirect(response, path, label)
+
+    def _check_redirect(self, response, path: str, label: str) -> None:
+        """Hostile values name evil.example; no redirect may lead there (open redirect)."""
+        location = response.headers.get("Location", "")
+        host = urlsplit(urljoin("http://localhost/moderate/", location)).hostname or ""
+        if host == "evil.example" or host.endswith(".evil.example"):
+            self.failures.append(
+                f"{self.method} {path[:120]} [{label}]: redirects off-site to {location[:120]!r}"
+            )
 
     def _check_error_shape(self, response, path: str, label: str) -> None:
         body = response.get_json(silent=True)
