@@ -64,10 +64,16 @@ HOSTILE_SEGMENTS = [
     "%E2%80%AE%F0%9F%92%A9",
     "%FF%FE",  # not UTF-8
     "<script>alert(1)</script>",
+    "%3Cimg%20src=x%20onerror=alert(1)%3E",
     "%2F%2Fevil.example",
 ]
 
+# Markup that must never come back unescaped in an HTML page (reflected XSS).
+XSS_MARK = "<img src=x onerror=alert(1)>"
+
 HOSTILE_QUERY_VALUES = [
+    f'"><{XSS_MARK[1:]}',
+    XSS_MARK,
     "",
     "\x00",
     "\x01\x1b[31m",
@@ -110,6 +116,7 @@ HOSTILE_QUERY_VALUES = [
 # One key at a time is slow (every key times every value), so it gets the values that
 # found bugs: numbers out of range or not quite numbers, malformed URLs, edge dates.
 SINGLE_KEY_VALUES = [
+    XSS_MARK,
     "-1",
     "0",
     "9" * 5000,
@@ -326,6 +333,8 @@ class Fuzzer:
             self._check_error_shape(response, path, label)
         if 300 <= response.status_code < 400:
             self._check_redirect(response, path, label)
+        if response.mimetype == "text/html" and XSS_MARK in response.get_data(as_text=True):
+            self.failures.append(f"{self.method} {path[:120]} [{label}]: reflects raw markup")
 
     def _check_redirect(self, response, path: str, label: str) -> None:
         """Hostile values name evil.example; no redirect may lead there (open redirect)."""
