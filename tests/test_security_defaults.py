@@ -106,3 +106,50 @@ def test_reset_link_is_built_from_the_public_url_not_the_host_header(app, site, 
     assert to == "owner@example.org"
     assert "https://talk.example/comments/moderate/password/reset/" in text
     assert "evil.example" not in text and "/comments/comments/" not in text
+
+
+def test_stored_markup_in_every_reader_field_is_escaped_on_every_page(app, client, site):
+    """Author, title, uri, website and text, posted by a reader, shown to readers and mods."""
+    from tests.dashboard_support import signed_in
+
+    mark = "<img src=x onerror=alert(1)>"
+    response = client.post(
+        "/api/v1/sites/blog/comments",
+        json={
+            "uri": f"/post?{mark}",
+            "title": f"Title {mark}",
+            "author": f"Ann {mark}",
+            "website": 'https://ann.example/"onmouseover=alert(3)',
+            "text": f"Text {mark} <script>alert(2)</script>",
+        },
+    )
+    assert response.status_code == 202, response.get_json()
+    comment_id = response.get_json()["id"]
+    owner = signed_in(app, site, "owner@example.org", Role.OWNER)
+    assert (
+        owner.post(  # approve through the API so every page shows it
+            f"/api/v1/comments/{comment_id}/approve",
+            headers={"Authorization": f"Bearer {_owner_token(site)}"},
+        ).status_code
+        == 200
+    )
+    pages = [
+        client.get("/t/blog", query_string={"uri": f"/post?{mark}"}),
+        owner.get("/moderate/queue?status=approved"),
+        owner.get(f"/moderate/comments/{comment_id}/edit"),
+        owner.get("/moderate/audit"),
+    ]
+    for page in pages:
+        body = page.get_data(as_text=True)
+        assert page.status_code == 200, page.request.path
+        assert "Ann" in body, page.request.path
+        assert mark not in body and "<script>alert(2)" not in body, page.request.path
+        assert '"onmouseover' not in body, page.request.path
+
+
+def _owner_token(site) -> str:
+    from service.accounts import services as accounts
+
+    moderator = accounts.get_or_create_moderator("api-owner@example.org")
+    accounts.grant_role(moderator, site, Role.OWNER)
+    return accounts.issue_api_token(moderator)
