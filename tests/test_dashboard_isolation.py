@@ -79,6 +79,7 @@ UI_CASES = [
     ("dashboard.edit", "GET", "/moderate/comments/{comment}/edit", {}, {404}),
     ("dashboard.edit", "POST", "/moderate/comments/{comment}/edit", {"text": "pwned"}, {404}),
     ("dashboard.audit", "GET", "/moderate/audit?site=bravo", {}, {422}),
+    ("dashboard.shares", "GET", "/moderate/shares?site=bravo", {}, {404}),
     ("dashboard.settings", "GET", "/moderate/sites/bravo/settings", {}, {404}),
     (
         "dashboard.settings",
@@ -174,6 +175,7 @@ LISTING_PAGES = [
     "/moderate/queue?email=secret",
     "/moderate/audit",
     "/moderate/audit?actor=bob@b.example",
+    "/moderate/shares",
     "/moderate/tokens",
     "/moderate/sites/alpha/rules",
     "/moderate/sites/alpha/settings",

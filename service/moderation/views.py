@@ -32,6 +32,7 @@ from service.mail import external_url, send_mail
 from service.moderation import dashboard_services as dash
 from service.moderation import trusted
 from service.moderation.rules import RuleKind
+from service.shares.services import MAX_STATS_DAYS, share_stats
 
 bp = Blueprint("dashboard", __name__, url_prefix="/moderate")
 bp.register_blueprint(accounts_bp)
@@ -233,6 +234,29 @@ def audit():
     before = id_or_none(request.args.get("before"))
     events, next_before = dash.audit_page(filters, before) if filters.site_ids else ([], None)
     return page(events=events, next_before=next_before, statuses=Status.ALL)
+
+
+@bp.get("/shares")
+@login_required
+def shares():
+    """Share clicks per post and network for one of the moderator's sites."""
+    sites = dash.sites_for(current_moderator())
+    slug = request.args.get("site") or (sites[0].slug if sites else "")
+    site = next((candidate for candidate in sites if candidate.slug == slug), None)
+    if sites and site is None:
+        abort(404)
+    days = min(id_or_none(request.args.get("days")) or 30, MAX_STATS_DAYS)
+    stats = share_stats(site, days) if site else {"networks": {}}
+    # Busiest network first; ties alphabetically, so the columns do not jump between loads.
+    networks = sorted(stats["networks"].items(), key=lambda item: (-item[1], item[0]))
+    return render_template(
+        "moderation/shares.html",
+        sites=sites,
+        site=site,
+        stats=stats,
+        networks=networks,
+        days=days,
+    )
 
 
 @bp.route("/sites/<slug>/settings", methods=["GET", "POST"])
