@@ -8,6 +8,7 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.extensions import db
+from service.moderation.spam import DEFAULT_APPROVE_BELOW, DEFAULT_SPAM_AT
 from service.timeutil import utcnow
 
 
@@ -32,8 +33,8 @@ class Site(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     allowed_origins: Mapped[list] = mapped_column(JSON, default=list)
     moderation_policy: Mapped[str] = mapped_column(String(32), default=ModerationPolicy.HOLD_ALL)
-    approve_below: Mapped[float] = mapped_column(default=0.2)
-    spam_at: Mapped[float] = mapped_column(default=0.9)
+    approve_below: Mapped[float] = mapped_column(default=DEFAULT_APPROVE_BELOW)
+    spam_at: Mapped[float] = mapped_column(default=DEFAULT_SPAM_AT)
     # Free-form per-site options (share handle, hashtags, notification switches ...).
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

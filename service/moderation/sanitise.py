@@ -72,8 +72,3 @@ def render_comment(text: str) -> str:
 
 def count_links(html: str) -> int:
     return html.count("<a ")
-
-
-def plain_text(html: str) -> str:
-    """The visible text of sanitised HTML, for scoring and e-mails."""
-    return bleach.clean(html, tags=set(), strip=True)

@@ -9,7 +9,6 @@ ones add up. A site's allow rule is the one negative reason: it scales the score
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -17,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 LINK_HOLD_COUNT = 2
+# A site's thresholds start here (Site.spam_at / Site.approve_below).
 DEFAULT_SPAM_AT = 0.9
+DEFAULT_APPROVE_BELOW = 0.2
 DEFAULT_FORM_MIN_SECONDS = 3.0
 # A /24 may be a whole office or school, so a network is allowed more than one address.
 FLOOD_NETWORK_PER_MINUTE = 5
@@ -153,10 +154,6 @@ def normalise_text(text: str) -> str:
     """Case, accents, punctuation and spacing removed: what is left is what was said."""
     folded = unicodedata.normalize("NFKD", text).casefold()
     return " ".join(re.findall(r"\w+", folded))
-
-
-def text_fingerprint(text: str) -> str:
-    return hashlib.sha256(normalise_text(text).encode()).hexdigest()
 
 
 def shingles(normalised: str) -> frozenset[int]:

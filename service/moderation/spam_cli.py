@@ -41,7 +41,10 @@ def _thresholds(function):
         "--spam-at", default=spam_eval.spam.DEFAULT_SPAM_AT, show_default=True, type=float
     )(function)
     return click.option(
-        "--approve-below", default=spam_eval.DEFAULT_APPROVE_BELOW, show_default=True, type=float
+        "--approve-below",
+        default=spam_eval.spam.DEFAULT_APPROVE_BELOW,
+        show_default=True,
+        type=float,
     )(function)
 
 

@@ -21,7 +21,6 @@ from service.moderation import spam
 from service.moderation.spam_model import SPAM, Example, SpamModel, count_urls, train_on
 
 DECISION_THRESHOLD = 0.5
-DEFAULT_APPROVE_BELOW = 0.2
 METRIC_KEYS = (
     "n",
     "mcc",
@@ -56,7 +55,7 @@ def metrics(
     scores: Iterable[float],
     *,
     spam_at: float = spam.DEFAULT_SPAM_AT,
-    approve_below: float = DEFAULT_APPROVE_BELOW,
+    approve_below: float = spam.DEFAULT_APPROVE_BELOW,
 ) -> dict:
     pairs = list(zip(labels, scores, strict=True))
     spams = [s for label, s in pairs if label == SPAM]
