@@ -21,11 +21,11 @@ HAM_TEXTS = [
 ]
 
 
-def rows(copies: int = 4) -> list[tuple[str, str, str]]:
-    """(text, label, source) rows; `source` alternates so cross-validation has two folds."""
+def rows(copies: int = 4, sources: str = "ab") -> list[tuple[str, str, str]]:
+    """(text, label, source) rows; `source` cycles through `sources`, one fold each."""
     out = []
     for n in range(copies):
-        source = "a" if n % 2 == 0 else "b"
+        source = sources[n % len(sources)]
         out += [(t.format(n=n), "spam", source) for t in SPAM_TEXTS]
         out += [(t.format(n=n), "ham", source) for t in HAM_TEXTS]
     return out

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from service.moderation import spam_learning, spam_model
+from service.moderation import spam_eval, spam_learning, spam_model
 from service.moderation.spam_eval import METRIC_KEYS, metrics
 from tests import spam_corpus
 
@@ -52,6 +52,35 @@ def test_crossval_reports_one_fold_per_source(runner, corpus):
     result = last_json(runner.invoke(args=["spam", "crossval", "--csv", corpus, "--json"]))
     assert set(result["folds"]) == {"a", "b"}
     assert tuple(result["mean"]) == METRIC_KEYS
+
+
+def test_curve_measures_each_training_size_and_extrapolates_to_all_sources(runner, tmp_path):
+    corpus = spam_corpus.write_csv(
+        tmp_path / "curve.csv", spam_corpus.rows(copies=8, sources="abcx")
+    )
+    args = ["spam", "curve", "--csv", corpus, "--always", "x", "--seeds", "2", "--json"]
+    result = last_json(runner.invoke(args=args))
+    # Sources a, b, c rotate: each is held out and trained on 1 (two ways) or 2 others.
+    assert [(p["sources"], p["folds"]) for p in result["points"]] == [(1, 6), (2, 3)]
+    assert all(-1 <= p["mcc"] <= 1 for p in result["points"])
+    assert result["seeds"] == 2
+
+
+def test_the_extrapolation_follows_a_power_law_through_the_last_two_points():
+    # Error 0.2 at one source, 0.1 at two: halving per doubling is k^-1, so 3 sources
+    # leave an error of 0.1 * 2/3.
+    points = [{"sources": 1, "mcc": 0.8}, {"sources": 2, "mcc": 0.9}]
+    guess = spam_eval.extrapolate(points, 3)
+    assert guess["exponent"] == 1.0
+    assert guess["mcc"] == round(1 - 0.1 * 2 / 3, 4)
+    # A flat or rising error (or a perfect score) gives nothing to extrapolate.
+    assert spam_eval.extrapolate([points[1], points[0]], 3) is None
+    assert spam_eval.extrapolate([points[0], {"sources": 2, "mcc": 1.0}], 3) is None
+
+
+def test_curve_needs_three_rotating_sources(runner, corpus):
+    result = runner.invoke(args=["spam", "curve", "--csv", corpus, "--json"])
+    assert result.exit_code != 0 and "at least three sources" in result.output
 
 
 def test_a_bad_label_is_reported_not_raised(runner, tmp_path):

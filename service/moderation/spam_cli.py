@@ -1,6 +1,6 @@
 """`flask spam …`: train, measure, roll back and list the spam models.
 
-`evaluate`, `replay` and `crossval` need no database: they score CSV rows with the model
+`evaluate`, `replay`, `crossval` and `curve` need no database: they score CSV rows with the model
 plus the text-only gates (see `spam_eval`) and, with --json, print one JSON object on the
 last line. `train` without --site rebuilds the shipped base model file.
 """
@@ -143,6 +143,37 @@ def crossval(csvs: tuple[Path, ...], as_json: bool, spam_at: float, approve_belo
     for source, figures in result["folds"].items():
         _print_metrics(f"without {source}", figures)
     _print_metrics("mean", result["mean"])
+    if as_json:
+        click.echo(json.dumps(result))
+
+
+@spam_cli.command("curve")
+@click.option("--csv", "csvs", multiple=True, required=True, type=csv_path)
+@click.option(
+    "--always",
+    multiple=True,
+    help="A source used in every training set and never held out (e.g. sms).",
+)
+@click.option("--seeds", default=3, show_default=True, type=click.IntRange(1, 20))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+def curve(csvs: tuple[Path, ...], always: tuple[str, ...], seeds: int, as_json: bool) -> None:
+    """Mean MCC on a held-out source against the number of sources trained on.
+
+    Reads the leave-one-source-out figures in the light of how much more data the
+    shipped model has; the point for all sources is a power-law extrapolation.
+    """
+    try:
+        result = spam_eval.learning_curve(_read(csvs), always=always, seeds=seeds)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    for point in result["points"]:
+        click.echo(
+            f"trained on {point['sources']} source(s): mean mcc={point['mcc']} "
+            f"over {point['folds']} folds x {seeds} seeds"
+        )
+    if "extrapolated" in result:
+        guess = result["extrapolated"]
+        click.echo(f"extrapolated to {guess['sources']} sources: mcc~{guess['mcc']}")
     if as_json:
         click.echo(json.dumps(result))
 

@@ -158,6 +158,7 @@ def train(
     *,
     groups: list[str] | None = None,
     trained_on: list[str] | None = None,
+    seed: int = 0,
 ) -> SpamModel:
     """A fresh model fitted on labelled texts (several shuffled passes of SGD).
 
@@ -173,7 +174,7 @@ def train(
         [len(keys) / (len(sizes) * sizes[key]) * SOURCE_WEIGHTS.get(key[0], 1.0) for key in keys]
     )
     classifier = SGDClassifier(
-        loss="log_loss", alpha=ALPHA, max_iter=EPOCHS, tol=None, random_state=0
+        loss="log_loss", alpha=ALPHA, max_iter=EPOCHS, tol=None, random_state=seed
     )
     classifier.fit(vectorise(texts), _targets(labels), sample_weight=weights)
     return SpamModel(classifier, trained_on=list(trained_on or []))
@@ -204,12 +205,15 @@ def read_csv(path: str | Path) -> list[Example]:
     return rows
 
 
-def train_on(examples: list[Example], trained_on: list[str] | None = None) -> SpamModel:
+def train_on(
+    examples: list[Example], trained_on: list[str] | None = None, seed: int = 0
+) -> SpamModel:
     return train(
         [e.text for e in examples],
         [e.label for e in examples],
         groups=[e.source for e in examples],
         trained_on=trained_on,
+        seed=seed,
     )
 
 
