@@ -60,6 +60,7 @@ def test_the_model_adds_its_own_reason_in_plain_words(site, make_comment, tiny_m
     [model_reason] = [r for r in comment.spam_reasons if r["code"] == "model"]
     assert model_reason["weight"] > 0.5
     assert model_reason["detail"].startswith("The text resembles spam the filter has learned")
+    assert "The most similar comment it has learned from (" in model_reason["detail"]
 
 
 def test_a_missing_model_file_leaves_the_gates_in_charge_and_warns(
@@ -233,6 +234,26 @@ def test_learning_the_same_decision_twice_does_nothing(site, make_comment, tiny_
     assert spam_learning.learn_from_decision(comment.id, "spam") == "already_learned"
     # A moderator who changes their mind is heard, though.
     assert spam_learning.learn_from_decision(comment.id, "ham") == "v2"
+    # ...and the remembered example now carries the new label, once, not both.
+    memory = site_copy(site)[1].memory
+    assert list(memory.labels[memory.keys == comment.id]) == [0]
+
+
+def test_one_spam_decision_catches_the_next_copy_of_that_text(
+    client, site, make_comment, make_moderator, tiny_model
+):
+    # The linear model moves little after one partial_fit step; the remembered example
+    # makes the very next copy of a text the moderators marked spam score as spam.
+    _, token = make_moderator(site)
+    text = "I really liked the part about gardening, my cousin sells plants cheap"
+    first = make_comment(site, text)
+    assert spam_model.load(tiny_model).probability(text) < 0.5
+    client.post(f"/api/v1/comments/{first.id}/spam", headers=auth(token))
+    again = received(site, make_comment, text)
+    services.process_comment(again.id)
+    [model_reason] = [r for r in again.spam_reasons if r["code"] == "model"]
+    assert model_reason["weight"] >= 0.5
+    assert "(100% alike in wording) was spam." in model_reason["detail"]
 
 
 def test_learning_without_any_model_warns_and_keeps_the_decision(

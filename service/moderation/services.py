@@ -92,6 +92,7 @@ def gather_features(comment: Comment, html: str) -> spam.CommentFeatures:
         comment.text, comment.author_name, comment.email, comment.website, comment.ip
     )
     signals = comment.signals or {}
+    verdict = spam_learning.model_verdict(site.slug, comment.text)
     return spam.CommentFeatures(
         text=comment.text,
         author=comment.author_name,
@@ -106,7 +107,8 @@ def gather_features(comment: Comment, html: str) -> spam.CommentFeatures:
         recent_from_email=from_email,
         recent_texts=tuple(recent_texts),
         rule_hits=tuple(match_rules([*site_rules, *legacy], subject)),
-        model_probability=spam_learning.model_probability(site.slug, comment.text),
+        model_probability=verdict.probability if verdict else None,
+        model_nearest=verdict.nearest if verdict else None,
     )
 
 

@@ -55,6 +55,14 @@ class RuleHitLike(Protocol):
 
 
 @dataclass(frozen=True)
+class NearestExample:
+    """The labelled comment(s) the model found most alike in wording (see spam_model)."""
+
+    spam_share: float  # 1.0 = marked spam, 0.0 = ham; in between when several tie
+    similarity: float  # cosine of the word n-grams, 0..1
+
+
+@dataclass(frozen=True)
 class CommentFeatures:
     text: str
     author: str = ""
@@ -74,6 +82,8 @@ class CommentFeatures:
     rule_hits: tuple[RuleHitLike, ...] = field(default_factory=tuple)
     # The learned model's spam probability; None when no model could be loaded.
     model_probability: float | None = None
+    # The remembered example behind the model's vote, when it shares any words.
+    model_nearest: NearestExample | None = None
 
 
 Gate = Callable[[CommentFeatures], Reason | None]
@@ -228,7 +238,19 @@ def site_rule_gate(features: CommentFeatures) -> Reason | None:
     return Reason("site_rule", BLOCK_RULE_WEIGHT, f"Matches this site's block rules: {described}.")
 
 
-def model_reason(probability: float) -> Reason:
+def _nearest_words(nearest: NearestExample) -> str:
+    alike = f"{nearest.similarity:.0%} alike in wording"
+    if nearest.spam_share >= 1:
+        return f" The most similar comment it has learned from ({alike}) was spam."
+    if nearest.spam_share <= 0:
+        return f" The most similar comment it has learned from ({alike}) was not spam."
+    return (
+        f" The most similar comments it has learned from ({alike}) were "
+        f"{nearest.spam_share:.0%} spam."
+    )
+
+
+def model_reason(probability: float, nearest: NearestExample | None = None) -> Reason:
     """The learned model as one more reason, worded by how sure it is."""
     if probability >= UNSURE_ABOVE:
         detail = f"The text resembles spam the filter has learned (p={probability:.2f})."
@@ -238,6 +260,8 @@ def model_reason(probability: float) -> Reason:
         detail = (
             f"The text resembles ordinary comments the filter has learned (p={probability:.2f})."
         )
+    if nearest is not None:
+        detail += _nearest_words(nearest)
     return Reason("model", probability, detail)
 
 
@@ -262,7 +286,7 @@ def score(features: CommentFeatures) -> tuple[float, list[Reason]]:
     """The combined score in [0, 1] and every reason behind it, strongest first."""
     reasons = [reason for gate in GATES if (reason := gate(features)) is not None]
     if features.model_probability is not None:
-        reasons.append(model_reason(features.model_probability))
+        reasons.append(model_reason(features.model_probability, features.model_nearest))
     total = combine([reason.weight for reason in reasons])
     allows = [hit for hit in features.rule_hits if hit.action == "allow"]
     if allows and not any(hit.action == "block" for hit in features.rule_hits):

@@ -48,11 +48,11 @@ def load_model(path: Path) -> SpamModel:
     return model
 
 
-def model_probability(slug: str, text: str) -> float | None:
-    """The site model's spam probability, or None (with a warning) when there is no model."""
+def model_verdict(slug: str, text: str) -> spam_model.Verdict | None:
+    """The site model's verdict, or None (with a warning) when there is no model."""
     path = site_models(slug).current_path()
     try:
-        return load_model(path).probability(text)
+        return load_model(path).verdict(text)
     except ModelUnavailable as error:
         log.warning("spam model for site %s unavailable, scoring with gates only: %s", slug, error)
     except Exception:  # noqa: BLE001 - a broken model must never fail a comment
@@ -95,7 +95,7 @@ def learn_from_decision(comment_id: int, label: str) -> str:
             return "no_model"
         if model.learned.get(comment_id) == label:
             return "already_learned"
-        model.learn(comment.text, label)
+        model.learn(comment.text, label, key=comment_id)
         model.learned[comment_id] = label
         version = models.publish(model)
     log.info(

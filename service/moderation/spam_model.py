@@ -3,7 +3,10 @@
 No Flask and no database: callers pass texts, labels and directories. Text is hashed
 (word 1-2-grams and character 2-5-grams), so there is no vocabulary to store or to grow,
 and the classifier is `SGDClassifier(loss="log_loss")`, so one moderator decision is one
-`partial_fit` step. Per-site copies live in `<model_dir>/site-<slug>/v<N>.joblib` with a
+`partial_fit` step. Beside it the model keeps the hashed words of every labelled example
+it learned from (`ExampleMemory`): when the linear model is unsure, the most similar of
+them casts the deciding vote, and a moderator's decision counts in full at once instead of
+as one small gradient step. Per-site copies live in `<model_dir>/site-<slug>/v<N>.joblib` with a
 `current` pointer file; rolling back moves the pointer, it never deletes a version.
 """
 
@@ -26,8 +29,12 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import SGDClassifier
 
+from service.moderation.spam import NearestExample
+
 # 2: n-grams are counted once per text (binary); a format-1 file was trained on counts.
-FORMAT = 2
+# 3: the file also holds the example memory; a format-2 file loads with an empty one.
+FORMAT = 3
+READABLE_FORMATS = (2, 3)
 WORD_FEATURES = 2**18
 CHAR_FEATURES = 2**18
 # alpha, binary n-grams and the source weights were chosen on the leave-one-source-out
@@ -39,6 +46,15 @@ EPOCHS = 15
 # "win", "call now"), but at full weight they pull the model towards SMS.
 SOURCE_WEIGHTS = {"sms": 0.5}
 KEEP_VERSIONS = 10
+# The nearest example's label is blended in with weight NEIGHBOUR_WEIGHT x its similarity:
+# an exact copy of a known spam (similarity 1) counts as much as the linear model, a text
+# sharing a few words barely at all. Chosen on the leave-one-source-out folds (docs/spam.md):
+# a fixed weight helped every YouTube fold as much but hurt the YouTube -> SMS transfer,
+# where nothing in memory is really close.
+NEIGHBOUR_WEIGHT = 0.5
+# Oldest examples are forgotten first; 20,000 rows of word vectors take about 5 MB.
+MEMORY_LIMIT = 20_000
+CORPUS_KEY = -1
 SPAM, HAM = "spam", "ham"
 LABELS = (HAM, SPAM)
 BASE_MODEL_PATH = Path(__file__).resolve().parent / "model" / "base.joblib"
@@ -108,8 +124,82 @@ def vectorise(texts: list[str]) -> sparse.csr_matrix:
     )
 
 
+def word_block(features: sparse.csr_matrix) -> sparse.csr_matrix:
+    """The (l2-normalised) word n-grams of vectorised texts: what the memory compares."""
+    return features[:, :WORD_FEATURES]
+
+
+@dataclass
+class ExampleMemory:
+    """Word vectors of labelled examples; `keys` are comment ids (CORPUS_KEY for corpus rows).
+
+    A 1-nearest-neighbour vote on word n-grams sees what a linear model averages away: a
+    template that spammers reuse with a few words changed, or the one phrase a site's
+    moderators keep marking. Its vote counts in proportion to how close the example is.
+    """
+
+    vectors: sparse.csr_matrix = field(
+        default_factory=lambda: sparse.csr_matrix((0, WORD_FEATURES), dtype=np.float32)
+    )
+    labels: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # n-gram -> examples (the transpose): a query then touches only its own n-grams' rows,
+    # 40x faster than multiplying by every stored example. Derived, rebuilt after a change.
+    _postings: sparse.csr_matrix | None = field(default=None, init=False, repr=False)
+
+    def __len__(self) -> int:
+        return self.vectors.shape[0]
+
+    def add(self, vectors: sparse.csr_matrix, labels: np.ndarray, keys: np.ndarray) -> None:
+        """Remember rows; a key already remembered (a changed mind) is replaced."""
+        keep = ~np.isin(self.keys, keys[keys != CORPUS_KEY])
+        self.vectors = sparse.vstack([self.vectors[keep], vectors], format="csr")
+        self.labels = np.concatenate([self.labels[keep], labels.astype(np.int8)])
+        self.keys = np.concatenate([self.keys[keep], keys.astype(np.int64)])
+        if len(self) > MEMORY_LIMIT:
+            self.vectors = self.vectors[-MEMORY_LIMIT:]
+            self.labels = self.labels[-MEMORY_LIMIT:]
+            self.keys = self.keys[-MEMORY_LIMIT:]
+        self._postings = None
+
+    def nearest(self, queries: sparse.csr_matrix, chunk: int = 512) -> list[NearestExample | None]:
+        """For each query row, the vote of its most similar examples (None: no shared word)."""
+        if not len(self):
+            return [None] * queries.shape[0]
+        if self._postings is None:
+            self._postings = self.vectors.T.tocsr()
+        found: list[NearestExample | None] = []
+        for start in range(0, queries.shape[0], chunk):
+            similarity = (queries[start : start + chunk] @ self._postings).toarray()
+            best = similarity.max(axis=1)
+            for row, top in zip(similarity, best, strict=True):
+                if top <= 0:
+                    found.append(None)
+                    continue
+                tied = row >= top - 1e-6
+                found.append(NearestExample(float(self.labels[tied].mean()), float(min(top, 1.0))))
+        return found
+
+
 def _targets(labels: Iterable[str]) -> np.ndarray:
     return np.array([1 if label == SPAM else 0 for label in labels])
+
+
+@dataclass
+class Verdict:
+    """What the model says about one text, and the nearest example behind it."""
+
+    probability: float
+    linear: float
+    nearest: NearestExample | None
+
+
+def blend(linear: float, nearest: NearestExample | None) -> float:
+    """The linear probability with the nearest example's vote, weighted by its similarity."""
+    if nearest is None:
+        return linear
+    weight = NEIGHBOUR_WEIGHT * nearest.similarity
+    return (1 - weight) * linear + weight * nearest.spam_share
 
 
 @dataclass
@@ -120,17 +210,33 @@ class SpamModel:
     trained_on: list[str] = field(default_factory=list)
     # comment id -> label already learned; makes the learning task idempotent.
     learned: dict[int, str] = field(default_factory=dict)
+    memory: ExampleMemory = field(default_factory=ExampleMemory)
+
+    def verdicts(self, texts: list[str]) -> list[Verdict]:
+        features = vectorise(texts)
+        linear = self.classifier.predict_proba(features)[:, 1]
+        neighbours = self.memory.nearest(word_block(features))
+        return [
+            Verdict(blend(float(p), n), float(p), n)
+            for p, n in zip(linear, neighbours, strict=True)
+        ]
+
+    def verdict(self, text: str) -> Verdict:
+        return self.verdicts([text])[0]
 
     def probability(self, text: str) -> float:
-        """Probability that `text` is spam according to the learned weights."""
-        return float(self.classifier.predict_proba(vectorise([text]))[0, 1])
+        """Probability that `text` is spam: the linear model, with the nearest example's vote."""
+        return self.verdict(text).probability
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        return self.classifier.predict_proba(vectorise(texts))[:, 1]
+        return np.array([v.probability for v in self.verdicts(texts)]) if texts else np.zeros(0)
 
-    def learn(self, text: str, label: str) -> None:
-        """One online step, as a moderator decision gives it."""
-        self.classifier.partial_fit(vectorise([text]), _targets([label]), classes=[0, 1])
+    def learn(self, text: str, label: str, key: int = CORPUS_KEY) -> None:
+        """One online step, as a moderator decision gives it; `key` is the comment id."""
+        features = vectorise([text])
+        target = _targets([label])
+        self.classifier.partial_fit(features, target, classes=[0, 1])
+        self.memory.add(word_block(features), target, np.array([key]))
 
     def to_bundle(self) -> dict:
         return {
@@ -139,17 +245,26 @@ class SpamModel:
             "classifier": self.classifier,
             "trained_on": self.trained_on,
             "learned": self.learned,
+            "memory": {
+                "vectors": self.memory.vectors,
+                "labels": self.memory.labels,
+                "keys": self.memory.keys,
+            },
         }
 
     @classmethod
     def from_bundle(cls, bundle: object) -> SpamModel:
         if not isinstance(bundle, dict) or "format" not in bundle:
             raise ModelUnavailable("not a Talkback spam model file")
-        if bundle["format"] != FORMAT:
+        if bundle["format"] not in READABLE_FORMATS:
             raise ModelUnavailable("model file was built by another version of the scorer")
         if bundle.get("n_features") != WORD_FEATURES + CHAR_FEATURES:
             raise ModelUnavailable("model file was built with other feature settings")
-        return cls(bundle["classifier"], list(bundle["trained_on"]), dict(bundle["learned"]))
+        stored = bundle.get("memory")
+        memory = ExampleMemory(**stored) if stored else ExampleMemory()
+        return cls(
+            bundle["classifier"], list(bundle["trained_on"]), dict(bundle["learned"]), memory
+        )
 
 
 def train(
@@ -176,8 +291,12 @@ def train(
     classifier = SGDClassifier(
         loss="log_loss", alpha=ALPHA, max_iter=EPOCHS, tol=None, random_state=seed
     )
-    classifier.fit(vectorise(texts), _targets(labels), sample_weight=weights)
-    return SpamModel(classifier, trained_on=list(trained_on or []))
+    features = vectorise(texts)
+    targets = _targets(labels)
+    classifier.fit(features, targets, sample_weight=weights)
+    memory = ExampleMemory()
+    memory.add(word_block(features), targets, np.full(len(targets), CORPUS_KEY))
+    return SpamModel(classifier, trained_on=list(trained_on or []), memory=memory)
 
 
 # --- CSV data ------------------------------------------------------------------------
