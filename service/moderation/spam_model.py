@@ -52,7 +52,8 @@ KEEP_VERSIONS = 10
 # a fixed weight helped every YouTube fold as much but hurt the YouTube -> SMS transfer,
 # where nothing in memory is really close.
 NEIGHBOUR_WEIGHT = 0.5
-# Oldest examples are forgotten first; 20,000 rows of word vectors take about 5 MB.
+# Oldest examples are forgotten first; 20,000 rows of word vectors take about 4 MB
+# (plus the lookup index built from them).
 MEMORY_LIMIT = 20_000
 CORPUS_KEY = -1
 SPAM, HAM = "spam", "ham"
