@@ -42,6 +42,53 @@ def test_the_queue_lists_pending_comments_highest_score_first(
     assert body["comments"][0]["spam_reasons"][0]["detail"] == "The comment contains 3 links."
 
 
+def test_the_queue_pages_by_cursor_without_gaps_or_repeats(client, site, moderator, make_comment):
+    scores = [0.9, 0.5, 0.5, 0.5, 0.2, None]
+    made = [make_comment(site, f"comment {n}", spam_score=s) for n, s in enumerate(scores)]
+    # Highest score first, newest first among equals, comments not yet scored last.
+    expected = [c.id for c in sorted(made[:5], key=lambda c: (-c.spam_score, -c.id))]
+    expected.append(made[5].id)
+    seen, after, pages = [], "", 0
+    while True:
+        url = f"/api/v1/sites/blog/queue?limit=2&after={after}"
+        body = client.get(url, headers=auth(moderator[1])).get_json()
+        seen += [c["id"] for c in body["comments"]]
+        pages += 1
+        assert body["total"] == 6
+        if body["next_cursor"] is None:
+            break
+        after = body["next_cursor"]
+    assert seen == expected
+    assert pages == 3
+
+
+def test_a_comment_moderated_between_pages_does_not_shift_the_next_page(
+    client, site, moderator, make_comment
+):
+    first, second, third = (
+        make_comment(site, f"comment {n}", spam_score=s) for n, s in enumerate([0.9, 0.8, 0.7])
+    )
+    body = client.get("/api/v1/sites/blog/queue?limit=1", headers=auth(moderator[1])).get_json()
+    assert [c["id"] for c in body["comments"]] == [first.id]
+    client.post(f"/api/v1/comments/{first.id}/approve", headers=auth(moderator[1]))
+    url = f"/api/v1/sites/blog/queue?limit=1&after={body['next_cursor']}"
+    body = client.get(url, headers=auth(moderator[1])).get_json()
+    assert [c["id"] for c in body["comments"]] == [second.id]
+
+
+def test_a_bad_cursor_is_a_clear_error_and_offset_paging_still_works(
+    client, site, moderator, make_comment
+):
+    response = client.get("/api/v1/sites/blog/queue?after=zz", headers=auth(moderator[1]))
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "invalid_cursor"
+    high, low = make_comment(site, "high", spam_score=0.8), make_comment(site, "low")
+    url = "/api/v1/sites/blog/queue?offset=1"
+    body = client.get(url, headers=auth(moderator[1])).get_json()
+    assert [c["id"] for c in body["comments"]] == [low.id]
+    assert body["next_cursor"] is None and high.id != low.id
+
+
 def test_approving_publishes_the_comment_and_records_who_and_why(
     client, site, moderator, make_comment
 ):

@@ -11,7 +11,7 @@ from service.comments.schemas import id_or_none, optional_string, parse_id, pars
 from service.comments.services import public_comment
 from service.errors import NotFound, ValidationError
 from service.extensions import db
-from service.moderation import services
+from service.moderation import dashboard_services, services
 from service.timeutil import as_utc
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1")
@@ -53,11 +53,29 @@ def site_queue(site: str):
     if status not in QUEUE_STATUSES:
         raise ValidationError("Unknown status.", code="invalid_status", field="status")
     limit = min(parse_id(request.args.get("limit", "50"), "limit"), 200)
-    # Paging is a convenience: anything but a positive integer in range means the start.
-    offset = id_or_none(request.args.get("offset")) or 0
-    comments = services.moderation_queue({site_row.id}, status=status, limit=limit, offset=offset)
+    next_cursor, total = None, None
+    if "offset" in request.args and "after" not in request.args:
+        # Paging by offset is kept for clients written before the cursor; deep pages cost
+        # more and a comment moderated meanwhile shifts the pages. Anything but a positive
+        # integer in range means the start.
+        offset = id_or_none(request.args.get("offset")) or 0
+        comments = services.moderation_queue(
+            {site_row.id}, status=status, limit=limit, offset=offset
+        )
+    else:
+        filters = dashboard_services.QueueFilters(frozenset({site_row.id}), status=status)
+        after = dashboard_services.Cursor.decode(request.args.get("after"))
+        page = dashboard_services.queue_page(filters, after, limit)
+        comments, total = page.comments, page.total
+        next_cursor = page.next_cursor.encode() if page.next_cursor else None
     return jsonify(
-        {"site": site_row.slug, "status": status, "comments": [queue_entry(c) for c in comments]}
+        {
+            "site": site_row.slug,
+            "status": status,
+            "comments": [queue_entry(c) for c in comments],
+            "next_cursor": next_cursor,
+            "total": total,
+        }
     )
 
 

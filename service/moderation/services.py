@@ -184,7 +184,7 @@ def moderation_queue(
         db.session.scalars(
             select(Comment)
             .where(Comment.site_id.in_(site_ids), Comment.status == status)
-            .order_by(Comment.spam_score.desc().nulls_last(), Comment.id)
+            .order_by(Comment.spam_score.desc().nulls_last(), Comment.id.desc())
             .limit(limit)
             .offset(offset)
         )
