@@ -104,9 +104,20 @@ def moderator_for_token(raw: str) -> Moderator | None:
     return token.moderator
 
 
-def site_ids_for(moderator: Moderator, roles: tuple[str, ...] = Role.ALL) -> set[int]:
-    return {m.site_id for m in moderator.memberships if m.role in roles}
+# The one place that reads a moderator's memberships: the API's token checks and the
+# dashboard's pages both ask here.
+
+
+def sites_for(moderator: Moderator, roles: tuple[str, ...] = Role.ALL) -> list[Site]:
+    """The sites where the moderator holds one of `roles`, by slug."""
+    return sorted(
+        (m.site for m in moderator.memberships if m.role in roles), key=lambda site: site.slug
+    )
+
+
+def role_on(moderator: Moderator, site_id: int) -> str | None:
+    return next((m.role for m in moderator.memberships if m.site_id == site_id), None)
 
 
 def can_moderate(moderator: Moderator, site_id: int) -> bool:
-    return site_id in site_ids_for(moderator)
+    return role_on(moderator, site_id) is not None

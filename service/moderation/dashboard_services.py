@@ -81,19 +81,6 @@ def actions_for(status: str) -> list[Action]:
 # --- sites a moderator may see -------------------------------------------------------------
 
 
-def sites_for(moderator: Moderator, roles: tuple[str, ...] = Role.ALL) -> list[Site]:
-    return sorted(
-        (m.site for m in moderator.memberships if m.role in roles), key=lambda site: site.slug
-    )
-
-
-def role_on(moderator: Moderator, site_id: int) -> str | None:
-    for membership in moderator.memberships:
-        if membership.site_id == site_id:
-            return membership.role
-    return None
-
-
 # --- the queue -----------------------------------------------------------------------------
 
 

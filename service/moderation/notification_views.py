@@ -12,11 +12,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.routing import BuildError
 
 from service.accounts.models import Role, Site
-from service.accounts.services import get_site
+from service.accounts.services import get_site, role_on, sites_for
 from service.accounts.views import current_moderator, login_required, safe_next
 from service.errors import ApiError, ValidationError
 from service.moderation import notifications, webhooks
-from service.moderation.dashboard_services import role_on, sites_for
 from service.moderation.notifications import ActionLinkError
 
 bp = Blueprint("notifications", __name__, url_prefix="/moderate")

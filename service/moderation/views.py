@@ -22,7 +22,7 @@ from flask import (
 
 from service.accounts import passwords
 from service.accounts.models import Role, Site
-from service.accounts.services import get_site
+from service.accounts.services import get_site, role_on, sites_for
 from service.accounts.views import bp as accounts_bp
 from service.accounts.views import current_moderator, login_required, safe_next
 from service.comments.models import Status
@@ -61,7 +61,7 @@ def moderation_nav() -> dict:
         return {"moderator": None, "owned_sites": [], "can_undo": False}
     return {
         "moderator": moderator,
-        "owned_sites": dash.sites_for(moderator, (Role.OWNER,)),
+        "owned_sites": sites_for(moderator, (Role.OWNER,)),
         "can_undo": bool(session.get(UNDO_KEY)),
         # The notifications feature is a separate blueprint; link it when it is installed.
         "notifications_url": url_for("notifications.preferences")
@@ -71,7 +71,7 @@ def moderation_nav() -> dict:
 
 
 def _site_ids() -> set[int]:
-    return {site.id for site in dash.sites_for(current_moderator())}
+    return {site.id for site in sites_for(current_moderator())}
 
 
 def _owned_site(slug: str) -> Site:
@@ -80,7 +80,7 @@ def _owned_site(slug: str) -> Site:
         site = get_site(slug)
     except ApiError:
         abort(404)
-    role = dash.role_on(current_moderator(), site.id)
+    role = role_on(current_moderator(), site.id)
     if role is None:
         abort(404)
     if role != Role.OWNER:
@@ -116,7 +116,7 @@ def index():
 @bp.get("/queue")
 @login_required
 def queue():
-    sites = dash.sites_for(current_moderator())
+    sites = sites_for(current_moderator())
     try:
         filters = dash.parse_queue_filters(request.args, sites)
         after = dash.Cursor.decode(request.args.get("after"))
@@ -163,7 +163,7 @@ def bulk():
         return _back()
     if request.form.get("scope") == "all":
         try:
-            filters = dash.parse_queue_filters(request.form, dash.sites_for(moderator))
+            filters = dash.parse_queue_filters(request.form, sites_for(moderator))
         except ValidationError as error:
             flash(error.message, "error")
             return _back()
@@ -223,7 +223,7 @@ def edit(comment_id: int):
 @bp.get("/audit")
 @login_required
 def audit():
-    sites = dash.sites_for(current_moderator())
+    sites = sites_for(current_moderator())
     query = {key: value for key, value in request.args.items() if key != "before" and value}
     page = partial(render_template, "moderation/audit.html", sites=sites, query=query)
     try:
@@ -240,7 +240,7 @@ def audit():
 @login_required
 def shares():
     """Share clicks per post and network for one of the moderator's sites."""
-    sites = dash.sites_for(current_moderator())
+    sites = sites_for(current_moderator())
     slug = request.args.get("site") or (sites[0].slug if sites else "")
     site = next((candidate for candidate in sites if candidate.slug == slug), None)
     if sites and site is None:
