@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from service import queue
+from service import outbound, queue
 from service.comments.models import Status
 from service.extensions import db
 from service.moderation import services as moderation
@@ -197,7 +197,7 @@ def test_the_ssrf_guard_refuses(url):
     ],
 )
 def test_public_addresses_are_told_apart_from_private_ones(address, public):
-    assert webhooks.is_public_address(address) is public
+    assert outbound.is_public_address(address) is public
 
 
 def test_signature_matches_the_documented_recipe():

@@ -11,15 +11,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
-import ipaddress
 import json
 import logging
 import secrets
-import socket
 from urllib.parse import urlsplit
 
 from flask import current_app
 
+from service import outbound
 from service.accounts.models import Site
 from service.comments.models import Comment
 from service.errors import ValidationError
@@ -116,14 +115,6 @@ def payload(site: Site, comment: Comment, event: str) -> dict:
     }
 
 
-def is_public_address(address: str) -> bool:
-    """False for loopback, private, link-local (cloud metadata), multicast and reserved ranges."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
 def check_url(url: str, *, allow_private: bool) -> tuple[str, str, int, str]:
     """Return (scheme, host, port, path) or raise WebhookRefused; resolves the host."""
     if not _is_http_url(url):
@@ -133,14 +124,12 @@ def check_url(url: str, *, allow_private: bool) -> tuple[str, str, int, str]:
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    if not allow_private:
-        try:
-            infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as error:
-            raise WebhookRetryable(f"cannot resolve {parts.hostname}: {error}") from error
-        for info in infos:
-            if not is_public_address(info[4][0]):
-                raise WebhookRefused(f"{parts.hostname} resolves to private address {info[4][0]}")
+    try:
+        outbound.check_host(parts.hostname, port, allow_private=allow_private)
+    except outbound.OutboundRefused as error:
+        raise WebhookRefused(str(error)) from error
+    except outbound.OutboundUnreachable as error:
+        raise WebhookRetryable(str(error)) from error
     return parts.scheme, parts.hostname, port, path
 
 
@@ -149,17 +138,19 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> int:
     config = current_app.config
     allow_private = bool(config["WEBHOOK_ALLOW_PRIVATE"])
     scheme, host, port, path = check_url(url, allow_private=allow_private)
-    connection_class = (
-        http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
-    )
-    connection = connection_class(host, port, timeout=config["WEBHOOK_TIMEOUT_SECONDS"])
     try:
-        connection.connect()
-        # Check the address we actually reached, so DNS answering differently the second
-        # time (rebinding) cannot smuggle a private address past check_url.
-        peer = connection.sock.getpeername()[0]
-        if not allow_private and not is_public_address(peer):
-            raise WebhookRefused(f"{host} connected to private address {peer}")
+        connection = outbound.connect(
+            scheme,
+            host,
+            port,
+            timeout=config["WEBHOOK_TIMEOUT_SECONDS"],
+            allow_private=allow_private,
+        )
+    except outbound.OutboundRefused as error:
+        raise WebhookRefused(str(error)) from error
+    except outbound.OutboundUnreachable as error:
+        raise WebhookRetryable(f"webhook to {host} failed: {error}") from error
+    try:
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
         response.read(64 * 1024)

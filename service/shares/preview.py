@@ -4,20 +4,19 @@ will show and what is missing or wrong.
 Rules come from the networks' docs as summarised in shared/reference/share-targets.md §2
 (Facebook: image ≥ 200×200, ≥ 600×315 for the large layout, ~1.91:1; X: summary_large_image
 ≥ 300×157, no SVG; X cuts titles at 70 characters). `read_tags` and `check` are pure;
-`fetch_page` is the only network access and refuses non-http(s) and private addresses.
+`fetch_page` is the only network access and refuses non-http(s) and private addresses,
+before connecting and again for the address it reached.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
-import urllib.error
-import urllib.request
+import http.client
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
+from service import outbound
 from service.errors import ValidationError
 
 FETCH_TIMEOUT_SECONDS = 5
@@ -28,6 +27,7 @@ TITLE_X = 70
 DESCRIPTION_MAX = 200
 CARD_TYPES = ("summary", "summary_large_image", "app", "player")
 NETWORKS = ("facebook", "x", "linkedin", "bluesky", "mastodon", "whatsapp", "telegram")
+REQUEST_HEADERS = {"User-Agent": "TalkbackPreviewCheck/1.0", "Accept": "text/html"}
 
 
 @dataclass(frozen=True)
@@ -43,39 +43,19 @@ def _refuse(message: str, code: str) -> ValidationError:
     return ValidationError(message, code=code, field="url")
 
 
-def _check_address(url: str, allow_private: bool) -> None:
+def _target(url: str) -> tuple[str, str, int, str]:
+    """(scheme, host, port, path?query) of a URL we are willing to fetch."""
     try:
         parts = urlsplit(url)
-    except ValueError:  # an unbalanced IPv6 bracket
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # an unbalanced IPv6 bracket, a port past 65535
         raise _refuse("That is not a web address.", "invalid_url") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise _refuse("Only http(s) pages can be checked.", "unsupported_scheme")
     if parts.username or parts.password:
         raise _refuse("Addresses with a user name are not fetched.", "invalid_url")
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
-    except (OSError, ValueError):
-        raise _refuse(f"Cannot resolve {parts.hostname}.", "unresolvable_host") from None
-    if allow_private:
-        return
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global or address.is_multicast:
-            raise _refuse(
-                "The address is private, loopback or reserved; it is not fetched.",
-                "private_address",
-            )
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Redirects are followed by hand so every hop's address is checked again."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return parts.scheme, parts.hostname, port, path
 
 
 def _decode(body: bytes, charset: str | None) -> str:
@@ -84,6 +64,40 @@ def _decode(body: bytes, charset: str | None) -> str:
         return body.decode(charset or "utf-8", errors="replace")
     except LookupError:
         return body.decode("utf-8", errors="replace")
+
+
+def _get(url: str, *, allow_private: bool, timeout: float, max_bytes: int) -> Page | str:
+    """One hop: the page, or the URL a redirect points to."""
+    scheme, host, port, path = _target(url)
+    try:
+        connection = outbound.connect(
+            scheme, host, port, timeout=timeout, allow_private=allow_private
+        )
+    except outbound.OutboundRefused:
+        raise _refuse(
+            "The address is private, loopback or reserved; it is not fetched.",
+            "private_address",
+        ) from None
+    except outbound.OutboundUnresolvable:
+        raise _refuse(f"Cannot resolve {host}.", "unresolvable_host") from None
+    except outbound.OutboundUnreachable as error:
+        raise _refuse(f"The page could not be fetched ({error}).", "fetch_failed") from None
+    try:
+        connection.request("GET", path, headers=REQUEST_HEADERS)
+        response = connection.getresponse()
+        if 300 <= response.status < 400 and response.getheader("Location"):
+            return urljoin(url, response.getheader("Location"))
+        if response.status >= 300:
+            raise _refuse(f"The page answered HTTP {response.status}.", "fetch_failed")
+        content_type = response.headers.get_content_type()
+        if content_type not in ("text/html", "application/xhtml+xml"):
+            raise _refuse(f"The page is {content_type}, not HTML.", "not_html")
+        body = response.read(max_bytes)
+        return Page(url=url, html=_decode(body, response.headers.get_content_charset()))
+    except (OSError, http.client.HTTPException) as error:
+        raise _refuse(f"The page could not be fetched ({error}).", "fetch_failed") from None
+    finally:
+        connection.close()
 
 
 def fetch_page(
@@ -95,30 +109,14 @@ def fetch_page(
 ) -> Page:
     """GET an HTML page (at most `max_bytes`, `MAX_REDIRECTS` hops, `timeout` seconds each).
 
-    The address check runs before each hop; a DNS answer that changes between the check
-    and the connection (rebinding) is not caught, which is why private fetching is off by
-    default and the endpoint is for moderators only.
+    Every hop is checked like the first (see `service.outbound`): its host must resolve to
+    public addresses only, and the address actually connected to must be public too.
     """
     for _ in range(MAX_REDIRECTS + 1):
-        _check_address(url, allow_private)
-        request = urllib.request.Request(
-            url, headers={"User-Agent": "TalkbackPreviewCheck/1.0", "Accept": "text/html"}
-        )
-        try:
-            with _OPENER.open(request, timeout=timeout) as response:
-                content_type = response.headers.get_content_type()
-                if content_type not in ("text/html", "application/xhtml+xml"):
-                    raise _refuse(f"The page is {content_type}, not HTML.", "not_html")
-                body = response.read(max_bytes)
-                html = _decode(body, response.headers.get_content_charset())
-                return Page(url=response.geturl(), html=html)
-        except urllib.error.HTTPError as error:
-            location = error.headers.get("Location") if 300 <= error.code < 400 else None
-            if not location:
-                raise _refuse(f"The page answered HTTP {error.code}.", "fetch_failed") from None
-            url = urljoin(url, location)
-        except (urllib.error.URLError, OSError, ValueError) as error:
-            raise _refuse(f"The page could not be fetched ({error}).", "fetch_failed") from None
+        result = _get(url, allow_private=allow_private, timeout=timeout, max_bytes=max_bytes)
+        if isinstance(result, Page):
+            return result
+        url = result
     raise _refuse("Too many redirects.", "too_many_redirects")
 
 
