@@ -66,6 +66,18 @@ def test_editing_under_post_moderation_keeps_an_approved_comment_published(clien
     assert body["status"] == Status.APPROVED
     assert body["html"] == "<p>A small fix.</p>"
     assert len(events(made["id"])) == before  # no status change, so no transition
+    # Readers see that the words changed after posting.
+    [shown] = client.get("/api/v1/sites/open/threads?uri=/post").get_json()["comments"]
+    assert shown["edited"] == body["edited"] and body["edited"] >= body["created"]
+    page = client.get("/t/open?uri=/post").get_data(as_text=True)
+    assert f'<i class="tb-ed" title="{body["edited"]}">edited</i>' in page
+
+
+def test_a_new_or_unchanged_comment_is_not_marked_edited(client, site):
+    made = post(client)
+    assert made.get("edited") is None
+    body = edit(client, made["id"], made["edit_token"], "First words.").get_json()
+    assert body["edited"] is None
 
 
 @pytest.mark.parametrize("status", [Status.SPAM, Status.REJECTED])

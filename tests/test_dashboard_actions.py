@@ -154,6 +154,7 @@ def test_edit_re_sanitises_and_is_audited(client, site, make_comment):
     assert comment.text == "**fixed** <script>alert(1)</script>"
     assert "<strong>fixed</strong>" in comment.html
     assert "<script>" not in comment.html
+    assert comment.edited_at is not None  # readers see an "edited" marker
     assert events_for(comment) == [
         (Status.PENDING, Status.PENDING, "mod@example.org", "edited by moderator")
     ]

@@ -128,6 +128,15 @@ def test_a_reader_posts_sees_it_pending_and_after_approval_published(
     assert "Widget Reader" in item.inner_text()
     assert item.locator(".tb-b strong").inner_text() == "widget"
     assert "Your comment is published." in page.inner_text(PANEL)
+    assert item.locator(".tb-ed").count() == 0
+
+    # Edited after publication (and approved again): readers see a marker.
+    path = f"/api/v1/comments/{stored[0]['id']}"
+    api(live_server, "PATCH", path, {"token": stored[0]["token"], "text": "Fixed a typo."})
+    approve(live_server, stored[0]["id"])
+    page.reload()
+    wait_for_widget(page, "1 comment")
+    assert item.locator(".tb-ed").inner_text() == "edited"
 
     recorder = page.recorder
     assert recorder.origins() == {live_server.url}
@@ -146,6 +155,7 @@ def test_the_author_edits_then_deletes_their_comment(live_server, browser_page):
     page.fill(f"{PANEL} textarea", "Second version.")
     page.click(f"{PANEL} button:has-text('Save')")
     page.wait_for_selector(f"{PANEL}:has-text('Second version.')")
+    assert page.locator(f"{PANEL} .tb-ed").count() == 0  # only published comments show it
     comment_id = json.loads(page.evaluate("localStorage.getItem('talkback:demo')"))[0]["id"]
     token = json.loads(page.evaluate("localStorage.getItem('talkback:demo')"))[0]["token"]
     assert api(live_server, "GET", f"/api/v1/comments/{comment_id}?token={token}")["text"] == (

@@ -67,6 +67,9 @@ class Comment(db.Model):
     edit_token_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When the words last changed after posting (by the author or a moderator); readers see
+    # an "edited" marker. updated_at moves on every status change, so it cannot tell.
+    edited_at: Mapped[datetime | None]
     # Last time the sweep re-sent this comment, so each stuck comment is re-sent at most
     # once per STUCK_AFTER_SECONDS instead of on every sweep.
     queued_at: Mapped[datetime | None]

@@ -95,6 +95,7 @@ def public_comment(comment: Comment) -> dict:
         "website": comment.website or None,
         "html": comment.html,
         "created": as_utc(comment.created_at).isoformat(),
+        "edited": as_utc(comment.edited_at).isoformat() if comment.edited_at else None,
     }
 
 
@@ -190,6 +191,8 @@ def edit_own_comment(comment_id: int, token: str | None, text: str) -> Comment:
     db.session.refresh(comment, with_for_update=True)
     if comment.status in NOT_EDITABLE:
         raise Conflict("This comment can no longer be edited.", code="not_editable")
+    if text != comment.text:
+        comment.edited_at = utcnow()
     comment.text = text
     if comment.status == Status.RECEIVED:
         db.session.commit()

@@ -15,10 +15,10 @@ const MAX_DEPTH = 4;
 const PAGE = 50;
 
 const T = {
-en: {n: {one: '{n} comment', other: '{n} comments'}, none: 'No comments yet. Be the first.', write: 'Write a comment', rto: 'Reply to {a}', name: 'Name', email: 'E-mail (optional, never shown)', web: 'Website (optional)', text: 'Comment', help: 'Markdown: *italic*, **bold**, [link](https://…), `code`, > quote', hp: 'Leave this empty', pv: 'Preview', send: 'Publish', reply: 'Reply', cancel: 'Cancel', more: 'Load more comments', wait: 'Your comment is awaiting moderation.', pub: 'Your comment is published.', edit: 'Edit', save: 'Save', del: 'Delete', sure: 'Really delete?', gone: 'Your comment was deleted.', saved: 'Your changes were saved.', anon: 'Anonymous', err: 'Something went wrong. Please try again.', load: 'Loading comments…'},
-de: {n: {one: '{n} Kommentar', other: '{n} Kommentare'}, none: 'Noch keine Kommentare. Schreiben Sie den ersten!', write: 'Kommentar schreiben', rto: 'Antwort an {a}', name: 'Name', email: 'E-Mail (optional, wird nie angezeigt)', web: 'Website (optional)', text: 'Kommentar', help: 'Markdown: *kursiv*, **fett**, [Link](https://…), `Code`, > Zitat', hp: 'Bitte leer lassen', pv: 'Vorschau', send: 'Veröffentlichen', reply: 'Antworten', cancel: 'Abbrechen', more: 'Weitere Kommentare laden', wait: 'Ihr Kommentar wartet auf Freigabe.', pub: 'Ihr Kommentar ist veröffentlicht.', edit: 'Bearbeiten', save: 'Speichern', del: 'Löschen', sure: 'Wirklich löschen?', gone: 'Ihr Kommentar wurde gelöscht.', saved: 'Ihre Änderungen wurden gespeichert.', anon: 'Anonym', err: 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.', load: 'Kommentare werden geladen …'},
-fr: {n: {one: '{n} commentaire', other: '{n} commentaires'}, none: 'Pas encore de commentaires. Soyez le premier !', write: 'Écrire un commentaire', rto: 'Réponse à {a}', name: 'Nom', email: 'E-mail (facultatif, jamais affiché)', web: 'Site web (facultatif)', text: 'Commentaire', help: 'Markdown : *italique*, **gras**, [lien](https://…), `code`, > citation', hp: 'Laissez ce champ vide', pv: 'Aperçu', send: 'Publier', reply: 'Répondre', cancel: 'Annuler', more: 'Afficher plus de commentaires', wait: 'Votre commentaire est en attente de modération.', pub: 'Votre commentaire est publié.', edit: 'Modifier', save: 'Enregistrer', del: 'Supprimer', sure: 'Vraiment supprimer ?', gone: 'Votre commentaire a été supprimé.', saved: 'Vos modifications ont été enregistrées.', anon: 'Anonyme', err: 'Une erreur est survenue. Veuillez réessayer.', load: 'Chargement des commentaires…'},
-ar: {n: {zero: 'لا توجد تعليقات', one: 'تعليق واحد', two: 'تعليقان', few: '{n} تعليقات', many: '{n} تعليقًا', other: '{n} تعليق'}, none: 'لا توجد تعليقات بعد. كن أول من يعلّق.', write: 'اكتب تعليقًا', rto: 'رد على {a}', name: 'الاسم', email: 'البريد الإلكتروني (اختياري، لا يُعرض أبدًا)', web: 'الموقع الإلكتروني (اختياري)', text: 'التعليق', help: 'ماركداون: *مائل*، **عريض**، [رابط](https://…)، `شيفرة`، > اقتباس', hp: 'اترك هذا الحقل فارغًا', pv: 'معاينة', send: 'نشر', reply: 'رد', cancel: 'إلغاء', more: 'تحميل المزيد من التعليقات', wait: 'تعليقك بانتظار المراجعة.', pub: 'تم نشر تعليقك.', edit: 'تعديل', save: 'حفظ', del: 'حذف', sure: 'هل تريد الحذف فعلًا؟', gone: 'تم حذف تعليقك.', saved: 'تم حفظ تغييراتك.', anon: 'مجهول', err: 'حدث خطأ ما. يُرجى المحاولة مرة أخرى.', load: 'جارٍ تحميل التعليقات…'}
+en: {n: {one: '{n} comment', other: '{n} comments'}, none: 'No comments yet. Be the first.', write: 'Write a comment', rto: 'Reply to {a}', name: 'Name', email: 'E-mail (optional, never shown)', web: 'Website (optional)', text: 'Comment', help: 'Markdown: *italic*, **bold**, [link](https://…), `code`, > quote', hp: 'Leave this empty', pv: 'Preview', send: 'Publish', reply: 'Reply', cancel: 'Cancel', more: 'Load more comments', wait: 'Your comment is awaiting moderation.', pub: 'Your comment is published.', edit: 'Edit', save: 'Save', del: 'Delete', sure: 'Really delete?', gone: 'Your comment was deleted.', saved: 'Your changes were saved.', anon: 'Anonymous', err: 'Something went wrong. Please try again.', load: 'Loading comments…', ed: 'edited'},
+de: {n: {one: '{n} Kommentar', other: '{n} Kommentare'}, none: 'Noch keine Kommentare. Schreiben Sie den ersten!', write: 'Kommentar schreiben', rto: 'Antwort an {a}', name: 'Name', email: 'E-Mail (optional, wird nie angezeigt)', web: 'Website (optional)', text: 'Kommentar', help: 'Markdown: *kursiv*, **fett**, [Link](https://…), `Code`, > Zitat', hp: 'Bitte leer lassen', pv: 'Vorschau', send: 'Veröffentlichen', reply: 'Antworten', cancel: 'Abbrechen', more: 'Weitere Kommentare laden', wait: 'Ihr Kommentar wartet auf Freigabe.', pub: 'Ihr Kommentar ist veröffentlicht.', edit: 'Bearbeiten', save: 'Speichern', del: 'Löschen', sure: 'Wirklich löschen?', gone: 'Ihr Kommentar wurde gelöscht.', saved: 'Ihre Änderungen wurden gespeichert.', anon: 'Anonym', err: 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.', load: 'Kommentare werden geladen …', ed: 'bearbeitet'},
+fr: {n: {one: '{n} commentaire', other: '{n} commentaires'}, none: 'Pas encore de commentaires. Soyez le premier !', write: 'Écrire un commentaire', rto: 'Réponse à {a}', name: 'Nom', email: 'E-mail (facultatif, jamais affiché)', web: 'Site web (facultatif)', text: 'Commentaire', help: 'Markdown : *italique*, **gras**, [lien](https://…), `code`, > citation', hp: 'Laissez ce champ vide', pv: 'Aperçu', send: 'Publier', reply: 'Répondre', cancel: 'Annuler', more: 'Afficher plus de commentaires', wait: 'Votre commentaire est en attente de modération.', pub: 'Votre commentaire est publié.', edit: 'Modifier', save: 'Enregistrer', del: 'Supprimer', sure: 'Vraiment supprimer ?', gone: 'Votre commentaire a été supprimé.', saved: 'Vos modifications ont été enregistrées.', anon: 'Anonyme', err: 'Une erreur est survenue. Veuillez réessayer.', load: 'Chargement des commentaires…', ed: 'modifié'},
+ar: {n: {zero: 'لا توجد تعليقات', one: 'تعليق واحد', two: 'تعليقان', few: '{n} تعليقات', many: '{n} تعليقًا', other: '{n} تعليق'}, none: 'لا توجد تعليقات بعد. كن أول من يعلّق.', write: 'اكتب تعليقًا', rto: 'رد على {a}', name: 'الاسم', email: 'البريد الإلكتروني (اختياري، لا يُعرض أبدًا)', web: 'الموقع الإلكتروني (اختياري)', text: 'التعليق', help: 'ماركداون: *مائل*، **عريض**، [رابط](https://…)، `شيفرة`، > اقتباس', hp: 'اترك هذا الحقل فارغًا', pv: 'معاينة', send: 'نشر', reply: 'رد', cancel: 'إلغاء', more: 'تحميل المزيد من التعليقات', wait: 'تعليقك بانتظار المراجعة.', pub: 'تم نشر تعليقك.', edit: 'تعديل', save: 'حفظ', del: 'حذف', sure: 'هل تريد الحذف فعلًا؟', gone: 'تم حذف تعليقك.', saved: 'تم حفظ تغييراتك.', anon: 'مجهول', err: 'حدث خطأ ما. يُرجى المحاولة مرة أخرى.', load: 'جارٍ تحميل التعليقات…', ed: 'معدَّل'}
 };
 const RTL = ['ar'];
 
@@ -222,6 +222,8 @@ send.disabled = false;
 });
 
 // --- published comments ---------------------------------------------------------------
+const edited = (c) => c.edited && h('i', {class: 'tb-ed', title: new Date(c.edited).toLocaleString(lang), text: t.ed});
+
 const add = (c) => {
 if (nodes[c.id]) return;
 const parent = nodes[c.parent_id];
@@ -239,7 +241,8 @@ node.li = h('li', {class: 'tb-c', id: 'tb-' + c.id, tabindex: -1}, [
 h('article', {'aria-label': name}, [
 h('p', {class: 'tb-m'}, [
 /^https?:\/\//i.test(c.website || '') ? h('a', {href: c.website, rel: 'nofollow ugc noopener noreferrer', text: name}) : h('b', {text: name}),
-h('time', {datetime: c.created, title: when.toLocaleString(lang), text: ago(when)})
+h('time', {datetime: c.created, title: when.toLocaleString(lang), text: ago(when)}),
+edited(c)
 ]),
 body,
 replyButton
@@ -345,7 +348,11 @@ save.onclick = async () => {
 save.disabled = true;
 try {
 const changed = await call('PATCH', api + 'comments/' + own.id, {token: own.token, text: area.value});
-if (changed.status === 'approved' && nodes[own.id]) nodes[own.id].li.querySelector('.tb-b').innerHTML = changed.html;
+const shown = changed.status === 'approved' && nodes[own.id];
+if (shown) {
+shown.li.querySelector('.tb-b').innerHTML = changed.html;
+shown.li.querySelector('.tb-ed') || shown.li.querySelector('.tb-m').append(edited(changed) || '');
+}
 if (changed.status !== 'approved') dropPublished(own.id);
 showMine(own, changed).focus();
 say(t.saved);
