@@ -66,6 +66,16 @@ def test_curve_measures_each_training_size_and_extrapolates_to_all_sources(runne
     assert result["seeds"] == 2
 
 
+def test_the_curve_caps_the_subsets_it_trains_on():
+    examples = [
+        spam_model.Example(text, label, source)
+        for text, label, source in spam_corpus.rows(copies=8, sources="abcd")
+    ]
+    result = spam_eval.learning_curve(examples, seeds=1, max_subsets=1)
+    # 4 held-out sources, each trained on at most one subset of size 1, 2 and 3.
+    assert [(p["sources"], p["folds"]) for p in result["points"]] == [(1, 4), (2, 4), (3, 4)]
+
+
 def test_the_extrapolation_follows_a_power_law_through_the_last_two_points():
     # Error 0.2 at one source, 0.1 at two: halving per doubling is k^-1, so 3 sources
     # leave an error of 0.1 * 2/3.

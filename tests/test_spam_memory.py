@@ -49,6 +49,20 @@ def test_relearning_a_comment_replaces_its_example_and_corpus_rows_stay():
     assert list(memory.labels[memory.keys == 7]) == [0]
 
 
+def test_a_sites_own_decision_outranks_corpus_rows_with_the_same_words():
+    memory = ExampleMemory()
+    remember(memory, ["subscribe to my channel"] * 5, [1] * 5)
+    remember(memory, ["subscribe to my channel"], [0], keys=[42])  # a moderator: not spam
+    [nearest] = memory.nearest(words("Subscribe to my channel"))
+    assert nearest.spam_share == 0.0
+
+
+def test_no_texts_no_verdicts():
+    model = spam_model.train(["check out my channel", "lovely song"], ["spam", "ham"])
+    assert model.verdicts([]) == []
+    assert len(model.probabilities([])) == 0
+
+
 def test_the_oldest_examples_are_forgotten_beyond_the_limit(monkeypatch):
     monkeypatch.setattr(spam_model, "MEMORY_LIMIT", 3)
     memory = ExampleMemory()
@@ -75,6 +89,14 @@ def test_the_reason_names_the_nearest_example_in_plain_words():
     assert "was not spam" in model_reason(0.1, NearestExample(0.0, 0.9)).detail
     assert "were 50% spam" in model_reason(0.5, NearestExample(0.5, 0.9)).detail
     assert "most similar" not in model_reason(0.5, None).detail
+
+
+def test_a_corpus_larger_than_the_memory_is_sampled_evenly(monkeypatch):
+    monkeypatch.setattr(spam_model, "MEMORY_LIMIT", 4)
+    texts = [f"spam word{n}" for n in range(5)] + [f"ham word{n}" for n in range(5)]
+    model = spam_model.train(texts, ["spam"] * 5 + ["ham"] * 5)
+    assert len(model.memory) == 4
+    assert set(model.memory.labels) == {0, 1}  # not only the last rows
 
 
 def test_a_trained_model_remembers_its_corpus_and_keeps_it_through_a_file(tmp_path):

@@ -256,6 +256,19 @@ def test_one_spam_decision_catches_the_next_copy_of_that_text(
     assert "(100% alike in wording) was spam." in model_reason["detail"]
 
 
+def test_a_worker_keeps_one_loaded_model_per_site_not_one_per_version(
+    site, make_comment, tiny_model
+):
+    for n in range(3):
+        comment = make_comment(site, f"Check out my channel number {n}")
+        spam_learning.learn_from_decision(comment.id, "spam")
+        spam_learning.model_verdict(site.slug, "anything at all")
+    directory = spam_learning.site_models(site.slug).directory
+    cached = [key for key in spam_learning._cache if key == directory]
+    assert len(cached) == 1
+    assert spam_learning._cache[directory][0].name == "v3.joblib"
+
+
 def test_learning_without_any_model_warns_and_keeps_the_decision(
     client, site, make_comment, make_moderator, no_model, warnings_of_learning
 ):

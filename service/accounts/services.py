@@ -120,4 +120,4 @@ def role_on(moderator: Moderator, site_id: int) -> str | None:
 
 
 def can_moderate(moderator: Moderator, site_id: int) -> bool:
-    return role_on(moderator, site_id) is not None
+    return role_on(moderator, site_id) in Role.ALL

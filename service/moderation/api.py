@@ -53,7 +53,7 @@ def site_queue(site: str):
     if status not in QUEUE_STATUSES:
         raise ValidationError("Unknown status.", code="invalid_status", field="status")
     limit = min(parse_id(request.args.get("limit", "50"), "limit"), 200)
-    next_cursor, total = None, None
+    next_cursor, total, capped = None, None, False
     if "offset" in request.args and "after" not in request.args:
         # Paging by offset is kept for clients written before the cursor; deep pages cost
         # more and a comment moderated meanwhile shifts the pages. Anything but a positive
@@ -62,11 +62,14 @@ def site_queue(site: str):
         comments = services.moderation_queue(
             {site_row.id}, status=status, limit=limit, offset=offset
         )
+        if len(comments) == limit:  # a client may switch to the cursor from here
+            last = comments[-1]
+            next_cursor = dashboard_services.Cursor(last.spam_score, last.id).encode()
     else:
         filters = dashboard_services.QueueFilters(frozenset({site_row.id}), status=status)
         after = dashboard_services.Cursor.decode(request.args.get("after"))
         page = dashboard_services.queue_page(filters, after, limit)
-        comments, total = page.comments, page.total
+        comments, total, capped = page.comments, page.total, page.total_capped
         next_cursor = page.next_cursor.encode() if page.next_cursor else None
     return jsonify(
         {
@@ -75,6 +78,7 @@ def site_queue(site: str):
             "comments": [queue_entry(c) for c in comments],
             "next_cursor": next_cursor,
             "total": total,
+            "total_capped": capped,
         }
     )
 

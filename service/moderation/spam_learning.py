@@ -22,8 +22,10 @@ log = logging.getLogger(__name__)
 
 LEARN_FROM_DECISION = "talkback.learn_from_decision"
 
-# (file path, modification time) -> model, so a worker loads a site's model once per version.
-_cache: dict[Path, tuple[int, SpamModel]] = {}
+# file path -> (modification time, model), so a worker loads a site's model once per version.
+# One entry per directory (a site's versions, or the base model): a new version replaces
+# the old one instead of piling up a few MB per moderator decision.
+_cache: dict[Path, tuple[Path, int, SpamModel]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -39,12 +41,12 @@ def load_model(path: Path) -> SpamModel:
     except OSError as error:
         raise ModelUnavailable(f"{path} does not exist") from error
     with _cache_lock:
-        cached = _cache.get(path)
-        if cached and cached[0] == mtime:
-            return cached[1]
+        cached = _cache.get(path.parent)
+        if cached and cached[0] == path and cached[1] == mtime:
+            return cached[2]
     model = spam_model.load(path)
     with _cache_lock:
-        _cache[path] = (mtime, model)
+        _cache[path.parent] = (path, mtime, model)
     return model
 
 

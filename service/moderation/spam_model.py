@@ -167,17 +167,23 @@ class ExampleMemory:
         """For each query row, the vote of its most similar examples (None: no shared word)."""
         if not len(self):
             return [None] * queries.shape[0]
-        if self._postings is None:
-            self._postings = self.vectors.T.tocsr()
+        postings = self._postings
+        if postings is None:
+            # Built into a local first: a scoring thread never sees a half-made index.
+            postings = self._postings = self.vectors.T.tocsr()
+        site_decisions = self.keys != CORPUS_KEY
         found: list[NearestExample | None] = []
         for start in range(0, queries.shape[0], chunk):
-            similarity = (queries[start : start + chunk] @ self._postings).toarray()
+            similarity = (queries[start : start + chunk] @ postings).toarray()
             best = similarity.max(axis=1)
             for row, top in zip(similarity, best, strict=True):
                 if top <= 0:
                     found.append(None)
                     continue
                 tied = row >= top - 1e-6
+                # The site's own moderators outrank the training corpus on the same words.
+                if (tied & site_decisions).any():
+                    tied &= site_decisions
                 found.append(NearestExample(float(self.labels[tied].mean()), float(min(top, 1.0))))
         return found
 
@@ -214,6 +220,8 @@ class SpamModel:
     memory: ExampleMemory = field(default_factory=ExampleMemory)
 
     def verdicts(self, texts: list[str]) -> list[Verdict]:
+        if not texts:
+            return []
         features = vectorise(texts)
         linear = self.classifier.predict_proba(features)[:, 1]
         neighbours = self.memory.nearest(word_block(features))
@@ -296,7 +304,9 @@ def train(
     targets = _targets(labels)
     classifier.fit(features, targets, sample_weight=weights)
     memory = ExampleMemory()
-    memory.add(word_block(features), targets, np.full(len(targets), CORPUS_KEY))
+    # A corpus larger than the memory is sampled evenly, so no source is dropped whole.
+    kept = np.unique(np.linspace(0, len(targets) - 1, min(len(targets), MEMORY_LIMIT)).astype(int))
+    memory.add(word_block(features)[kept], targets[kept], np.full(len(kept), CORPUS_KEY))
     return SpamModel(classifier, trained_on=list(trained_on or []), memory=memory)
 
 

@@ -121,11 +121,9 @@ def check_url(url: str, *, allow_private: bool) -> tuple[str, str, int, str]:
         raise WebhookRefused(f"webhook URL must be http(s)://host[:port]/..., not {url!r}")
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
+    path = outbound.request_target(parts.path + (f"?{parts.query}" if parts.query else ""))
     try:
-        outbound.check_host(parts.hostname, port, allow_private=allow_private)
+        outbound.resolve(parts.hostname, port, allow_private=allow_private)
     except outbound.OutboundRefused as error:
         raise WebhookRefused(str(error)) from error
     except outbound.OutboundUnreachable as error:
@@ -155,7 +153,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> int:
         response = connection.getresponse()
         response.read(64 * 1024)
         status = response.status
-    except (OSError, http.client.HTTPException) as error:
+    except (OSError, http.client.HTTPException, ValueError) as error:
         raise WebhookRetryable(f"webhook to {host} failed: {error}") from error
     finally:
         connection.close()

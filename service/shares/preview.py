@@ -4,13 +4,13 @@ will show and what is missing or wrong.
 Rules come from the networks' docs as summarised in shared/reference/share-targets.md §2
 (Facebook: image ≥ 200×200, ≥ 600×315 for the large layout, ~1.91:1; X: summary_large_image
 ≥ 300×157, no SVG; X cuts titles at 70 characters). `read_tags` and `check` are pure;
-`fetch_page` is the only network access and refuses non-http(s) and private addresses,
-before connecting and again for the address it reached.
+`fetch_page` is the only network access and refuses non-http(s) and private addresses.
 """
 
 from __future__ import annotations
 
 import http.client
+import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -54,7 +54,7 @@ def _target(url: str) -> tuple[str, str, int, str]:
         raise _refuse("Only http(s) pages can be checked.", "unsupported_scheme")
     if parts.username or parts.password:
         raise _refuse("Addresses with a user name are not fetched.", "invalid_url")
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    path = outbound.request_target(parts.path + (f"?{parts.query}" if parts.query else ""))
     return parts.scheme, parts.hostname, port, path
 
 
@@ -62,8 +62,24 @@ def _decode(body: bytes, charset: str | None) -> str:
     """The page's text in its declared charset; UTF-8 when it names one Python lacks."""
     try:
         return body.decode(charset or "utf-8", errors="replace")
-    except LookupError:
+    except (LookupError, UnicodeError):  # an unknown name, or a codec such as "idna"
         return body.decode("utf-8", errors="replace")
+
+
+def _read_within(response: http.client.HTTPResponse, max_bytes: int, deadline: float) -> bytes:
+    """At most `max_bytes`, and no later than `deadline`: the socket timeout bounds each read,
+    not the whole body, so a server dripping a byte at a time is cut off here."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < max_bytes:
+        if time.monotonic() > deadline:
+            raise _refuse("The page took too long to send.", "fetch_failed")
+        chunk = response.read1(min(64 * 1024, max_bytes - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _get(url: str, *, allow_private: bool, timeout: float, max_bytes: int) -> Page | str:
@@ -86,15 +102,18 @@ def _get(url: str, *, allow_private: bool, timeout: float, max_bytes: int) -> Pa
         connection.request("GET", path, headers=REQUEST_HEADERS)
         response = connection.getresponse()
         if 300 <= response.status < 400 and response.getheader("Location"):
-            return urljoin(url, response.getheader("Location"))
+            try:
+                return urljoin(url, response.getheader("Location"))
+            except ValueError:
+                raise _refuse("The page redirects to a malformed address.", "invalid_url") from None
         if response.status >= 300:
             raise _refuse(f"The page answered HTTP {response.status}.", "fetch_failed")
         content_type = response.headers.get_content_type()
         if content_type not in ("text/html", "application/xhtml+xml"):
             raise _refuse(f"The page is {content_type}, not HTML.", "not_html")
-        body = response.read(max_bytes)
+        body = _read_within(response, max_bytes, time.monotonic() + timeout * 2)
         return Page(url=url, html=_decode(body, response.headers.get_content_charset()))
-    except (OSError, http.client.HTTPException) as error:
+    except (OSError, http.client.HTTPException, ValueError) as error:
         raise _refuse(f"The page could not be fetched ({error}).", "fetch_failed") from None
     finally:
         connection.close()
@@ -110,7 +129,7 @@ def fetch_page(
     """GET an HTML page (at most `max_bytes`, `MAX_REDIRECTS` hops, `timeout` seconds each).
 
     Every hop is checked like the first (see `service.outbound`): its host must resolve to
-    public addresses only, and the address actually connected to must be public too.
+    public addresses only, and the connection goes to one of the addresses checked.
     """
     for _ in range(MAX_REDIRECTS + 1):
         result = _get(url, allow_private=allow_private, timeout=timeout, max_bytes=max_bytes)
