@@ -444,3 +444,30 @@ def test_long_threads_load_in_pages(live_server, browser_page):
     assert page.locator(".tb button:has-text('Load more comments')").is_hidden()
     assert shadow_focus(page).startswith("tb-c")  # focus lands on the first new comment
     assert "Comment number 50" in page.inner_text(".tb-c:focus")
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("en", "The website must start with http:// or https://."),
+        ("de", "Die Website muss mit http:// oder https:// beginnen."),
+        ("ar", "يجب أن يبدأ عنوان الموقع بـ http:// أو https://."),
+    ],
+)
+def test_a_refused_comment_is_explained_in_the_readers_language(
+    live_server, browser_page, lang, message
+):
+    page = browser_page
+    page.goto(f"{live_server.url}/demo/embedded?lang={lang}")
+    page.wait_for_selector(f"{FORM} textarea[name=text]")
+    page.fill(f"{FORM} input[name=website]", "ftp://files.example.org")
+    page.fill(f"{FORM} textarea[name=text]", "A comment with a strange website.")
+    page.click(f"{FORM} button[type=submit]")
+    alert = page.locator(f"{FORM} [role=alert]")
+    alert.wait_for()
+    page.wait_for_function(
+        "() => document.getElementById('talkback-thread').shadowRoot"
+        ".querySelector('[role=alert]').textContent.length > 0"
+    )
+    assert alert.inner_text() == message
+    assert page.locator(f"{FORM} input[name=website]").get_attribute("aria-invalid") == "true"
