@@ -269,6 +269,21 @@ def test_a_worker_keeps_one_loaded_model_per_site_not_one_per_version(
     assert spam_learning._cache[directory][0].name == "v3.joblib"
 
 
+def test_the_model_cache_keeps_only_the_most_recently_used_sites(
+    monkeypatch, make_site, make_comment, tiny_model
+):
+    monkeypatch.setattr(spam_learning, "MODEL_CACHE_SIZE", 2)
+    sites = [make_site(f"cached-{n}") for n in range(3)]
+    for site in sites:
+        spam_learning.learn_from_decision(make_comment(site, "Check out my channel").id, "spam")
+        spam_learning.model_verdict(site.slug, "anything")
+    cached = {spam_learning.site_models(site.slug).directory: site for site in sites}
+    assert [cached[key].slug for key in spam_learning._cache if key in cached] == [
+        "cached-1",
+        "cached-2",
+    ]
+
+
 def test_learning_without_any_model_warns_and_keeps_the_decision(
     client, site, make_comment, make_moderator, no_model, warnings_of_learning
 ):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from flask import current_app
@@ -22,10 +23,12 @@ log = logging.getLogger(__name__)
 
 LEARN_FROM_DECISION = "talkback.learn_from_decision"
 
-# file path -> (modification time, model), so a worker loads a site's model once per version.
-# One entry per directory (a site's versions, or the base model): a new version replaces
-# the old one instead of piling up a few MB per moderator decision.
-_cache: dict[Path, tuple[Path, int, SpamModel]] = {}
+# directory -> (file path, modification time, model), so a worker loads a site's model once
+# per version. One entry per directory (a site's versions, or the base model): a new version
+# replaces the old one instead of piling up a few MB per moderator decision. A loaded model
+# with its memory takes about 6 MB, so only the most recently used ones stay.
+MODEL_CACHE_SIZE = 32
+_cache: OrderedDict[Path, tuple[Path, int, SpamModel]] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -43,10 +46,14 @@ def load_model(path: Path) -> SpamModel:
     with _cache_lock:
         cached = _cache.get(path.parent)
         if cached and cached[0] == path and cached[1] == mtime:
+            _cache.move_to_end(path.parent)
             return cached[2]
     model = spam_model.load(path)
     with _cache_lock:
         _cache[path.parent] = (path, mtime, model)
+        _cache.move_to_end(path.parent)
+        while len(_cache) > MODEL_CACHE_SIZE:
+            _cache.popitem(last=False)
     return model
 
 
