@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from service.accounts import passwords
 from service.accounts import services as accounts
-from service.accounts.models import ApiToken, Moderator
+from service.accounts.models import ApiToken, Moderator, Role, Site
 from service.errors import ApiError
 from service.extensions import db, limiter
 from service.mail import external_url, send_mail
@@ -78,6 +78,21 @@ def login_required(view):
         return view(*args, **kwargs)
 
     return wrapper
+
+
+def member_site(slug: str, *, owner: bool = False) -> Site:
+    """A site the signed-in moderator is on: 404 if they are not (no probing which slugs
+    exist), 403 if `owner` is asked for and they only moderate it."""
+    try:
+        site = accounts.get_site(slug)
+    except ApiError:
+        abort(404)
+    role = accounts.role_on(current_moderator(), site.id)
+    if role is None:
+        abort(404)
+    if owner and role != Role.OWNER:
+        abort(403)
+    return site
 
 
 def safe_next(target: str | None) -> str:

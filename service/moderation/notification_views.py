@@ -7,14 +7,14 @@ CSRF token) acts. A link that cannot be used renders a page saying why, with a 4
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import BuildError
 
 from service.accounts.models import Role, Site
-from service.accounts.services import get_site, role_on, sites_for
-from service.accounts.views import current_moderator, login_required, safe_next
-from service.errors import ApiError, ValidationError
+from service.accounts.services import role_on, sites_for
+from service.accounts.views import current_moderator, login_required, member_site, safe_next
+from service.errors import ValidationError
 from service.moderation import notifications, webhooks
 from service.moderation.notifications import ActionLinkError
 
@@ -98,20 +98,6 @@ def notification_settings_for(site: Site) -> dict:
     }
 
 
-def _member_site(slug: str, *, owner: bool = False) -> Site:
-    """404 for a site the moderator is not on (no probing), 403 for a non-owner's webhook."""
-    try:
-        site = get_site(slug)
-    except ApiError:
-        abort(404)
-    role = role_on(current_moderator(), site.id)
-    if role is None:
-        abort(404)
-    if owner and role != Role.OWNER:
-        abort(403)
-    return site
-
-
 def _back():
     return redirect(safe_next(request.form.get("next") or url_for("notifications.preferences")))
 
@@ -125,7 +111,7 @@ def preferences():
 @bp.post("/notifications/<slug>/mode")
 @login_required
 def set_mode(slug: str):
-    site = _member_site(slug)
+    site = member_site(slug)
     try:
         notifications.set_notification_mode(current_moderator(), site, request.form.get("mode", ""))
     except ValidationError as error:
@@ -138,7 +124,7 @@ def set_mode(slug: str):
 @bp.post("/notifications/<slug>/webhook")
 @login_required
 def set_webhook(slug: str):
-    site = _member_site(slug, owner=True)
+    site = member_site(slug, owner=True)
     try:
         secret = webhooks.configure_webhook(
             site, request.form.get("webhook_url", ""), request.form.get("webhook_secret", "")

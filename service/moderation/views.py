@@ -22,12 +22,12 @@ from flask import (
 
 from service.accounts import passwords
 from service.accounts.models import Role, Site
-from service.accounts.services import get_site, role_on, sites_for
+from service.accounts.services import sites_for
 from service.accounts.views import bp as accounts_bp
-from service.accounts.views import current_moderator, login_required, safe_next
+from service.accounts.views import current_moderator, login_required, member_site, safe_next
 from service.comments.models import Status
 from service.comments.schemas import id_or_none
-from service.errors import ApiError, ValidationError
+from service.errors import ValidationError
 from service.mail import external_url, send_mail
 from service.moderation import dashboard_services as dash
 from service.moderation import trusted
@@ -76,16 +76,7 @@ def _site_ids() -> set[int]:
 
 def _owned_site(slug: str) -> Site:
     """A site the current moderator owns: 404 if they are not on it, 403 if not an owner."""
-    try:
-        site = get_site(slug)
-    except ApiError:
-        abort(404)
-    role = role_on(current_moderator(), site.id)
-    if role is None:
-        abort(404)
-    if role != Role.OWNER:
-        abort(403)
-    return site
+    return member_site(slug, owner=True)
 
 
 def _back():
