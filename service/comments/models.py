@@ -78,5 +78,11 @@ class Comment(db.Model):
     site: Mapped[Site] = relationship()
     parent: Mapped[Comment | None] = relationship(remote_side=[id])
 
+    def replace_text(self, text: str) -> None:
+        """New words for a posted comment; readers are told it was edited if they differ."""
+        if text != self.text:
+            self.edited_at = utcnow()
+        self.text = text
+
     def __repr__(self) -> str:
         return f"<Comment {self.id} {self.status}>"

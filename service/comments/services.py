@@ -191,9 +191,7 @@ def edit_own_comment(comment_id: int, token: str | None, text: str) -> Comment:
     db.session.refresh(comment, with_for_update=True)
     if comment.status in NOT_EDITABLE:
         raise Conflict("This comment can no longer be edited.", code="not_editable")
-    if text != comment.text:
-        comment.edited_at = utcnow()
-    comment.text = text
+    comment.replace_text(text)
     if comment.status == Status.RECEIVED:
         db.session.commit()
         return comment

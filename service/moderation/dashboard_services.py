@@ -34,7 +34,6 @@ from service.moderation.rules import (
 from service.moderation.sanitise import render_comment
 from service.moderation.services import TRANSITIONS, moderate
 from service.moderation.trusted import TrustedAuthor, normalise_email
-from service.timeutil import utcnow
 from service.widget.cors import normalise_origin
 
 PAGE_SIZE = 50
@@ -394,9 +393,7 @@ def edit_comment(comment: Comment, text: str, moderator: Moderator, max_chars: i
         raise ValidationError("The text is too long.", code="too_long", field="text")
     if comment.status == Status.DELETED:
         raise ValidationError("A deleted comment cannot be edited.", code="deleted", field="text")
-    if text != comment.text:
-        comment.edited_at = utcnow()
-    comment.text = text
+    comment.replace_text(text)
     comment.html = render_comment(text)
     # Not a status change, so not a transition; still an audited moderator decision.
     db.session.add(
