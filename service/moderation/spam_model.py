@@ -4,9 +4,9 @@ No Flask and no database: callers pass texts, labels and directories. Text is ha
 (word 1-2-grams and character 2-5-grams), so there is no vocabulary to store or to grow,
 and the classifier is `SGDClassifier(loss="log_loss")`, so one moderator decision is one
 `partial_fit` step. Beside it the model keeps the hashed words of every labelled example
-it learned from (`ExampleMemory`): when the linear model is unsure, the most similar of
-them casts the deciding vote, and a moderator's decision counts in full at once instead of
-as one small gradient step. Per-site copies live in `<model_dir>/site-<slug>/v<N>.joblib` with a
+it learned from (`ExampleMemory`): the most similar of them votes with its label, weighted
+by how alike it is, so a moderator's decision on a text counts at once for its copies
+instead of as one small gradient step. Per-site copies live in `<model_dir>/site-<slug>/v<N>.joblib` with a
 `current` pointer file; rolling back moves the pointer, it never deletes a version.
 """
 
@@ -238,7 +238,7 @@ class SpamModel:
         return self.verdict(text).probability
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        return np.array([v.probability for v in self.verdicts(texts)]) if texts else np.zeros(0)
+        return np.array([v.probability for v in self.verdicts(texts)])
 
     def learn(self, text: str, label: str, key: int = CORPUS_KEY) -> None:
         """One online step, as a moderator decision gives it; `key` is the comment id."""
