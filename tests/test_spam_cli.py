@@ -133,3 +133,40 @@ def test_metrics_count_spam_at_one_half_and_rates_at_the_site_thresholds():
     assert figures["spam_caught_rate"] == 0.5
     assert figures["ham_flagged_rate"] == 0.25
     assert figures["ham_held_rate"] == 0.5
+
+
+def test_spreadsheet_exports_are_read_as_written(tmp_path):
+    # A byte-order mark, capitalised headers, CRLF line ends, 1/0 classes, a newline in a text.
+    path = tmp_path / "export.csv"
+    path.write_bytes(
+        "\ufeffText , LABEL,Source\r\n"
+        '"Subscribe to my channel\nplease",1,eminem\r\n'
+        "Great song,0,eminem\r\n"
+        "Nice one,Ham,shakira\r\n".encode()
+    )
+    assert spam_model.read_csv(path) == [
+        spam_model.Example("Subscribe to my channel\nplease", "spam", "eminem"),
+        spam_model.Example("Great song", "ham", "eminem"),
+        spam_model.Example("Nice one", "ham", "shakira"),
+    ]
+
+
+def test_a_malformed_csv_is_reported_with_its_line(runner, tmp_path):
+    broken = tmp_path / "broken.csv"
+    broken.write_text('text,label\n"unterminated quote,spam\n', encoding="utf-8")
+    not_utf8 = tmp_path / "latin1.csv"
+    not_utf8.write_bytes("text,label\ncaf\xe9,ham\n".encode("latin-1"))
+    no_header = tmp_path / "empty.csv"
+    no_header.write_text("", encoding="utf-8")
+    for path in (broken, not_utf8, no_header):
+        result = runner.invoke(args=["spam", "evaluate", "--train", path, "--test", path, "--json"])
+        assert result.exit_code == 1, result.output
+        assert "Traceback" not in result.output and str(path.name) in result.output
+
+
+def test_training_data_with_one_class_is_reported(runner, tmp_path):
+    only_ham = spam_corpus.write_csv(tmp_path / "ham.csv", [("nice post", "ham", "a")])
+    for command in (["evaluate", "--test"], ["replay", "--stream"]):
+        args = ["spam", command[0], "--train", only_ham, command[1], only_ham, "--json"]
+        result = runner.invoke(args=args)
+        assert result.exit_code == 1 and "both spam and ham" in result.output, result.output

@@ -8,6 +8,7 @@ last line. `train` without --site rebuilds the shipped base model file.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -29,11 +30,18 @@ METRICS_HELP = (
 csv_path = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
-def _read(paths: tuple[Path, ...] | list[Path]) -> list[spam_model.Example]:
+@contextmanager
+def _reported():
+    """Bad data (an unreadable CSV, one class only, too few sources) is a message, not a trace."""
     try:
-        return [row for path in paths for row in spam_model.read_csv(path)]
+        yield
     except ValueError as error:
         raise click.ClickException(str(error)) from None
+
+
+def _read(paths: tuple[Path, ...] | list[Path]) -> list[spam_model.Example]:
+    with _reported():
+        return [row for path in paths for row in spam_model.read_csv(path)]
 
 
 def _thresholds(function):
@@ -75,10 +83,8 @@ def train(csvs: tuple[Path, ...], slug: str | None, out: Path | None) -> None:
         click.echo(f"site {slug}: model v{version} trained on {len(examples)} rows")
         return
     target = out or Path(current_app.config.get("SPAM_BASE_MODEL") or spam_model.BASE_MODEL_PATH)
-    try:
+    with _reported():
         model = spam_model.train_on(examples, trained_on=sources)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
     spam_model.save(model, target)
     click.echo(f"base model trained on {len(examples)} rows -> {target}")
 
@@ -96,9 +102,9 @@ def evaluate(
     approve_below: float,
 ) -> None:
     """Train a fresh model on --train files only and measure it on --test."""
-    figures, _ = spam_eval.evaluate(
-        _read(train_files), _read([test_file]), spam_at=spam_at, approve_below=approve_below
-    )
+    train, test = _read(train_files), _read([test_file])
+    with _reported():
+        figures, _ = spam_eval.evaluate(train, test, spam_at=spam_at, approve_below=approve_below)
     _print_metrics("evaluate", figures)
     if as_json:
         click.echo(json.dumps(figures))
@@ -121,9 +127,9 @@ def replay(
     The JSON line has the online (learning) figures; the frozen model's figures on the
     same stream are printed on the line before, for comparison.
     """
-    result = spam_eval.replay(
-        _read(train_files), _read([stream_file]), spam_at=spam_at, approve_below=approve_below
-    )
+    train, stream = _read(train_files), _read([stream_file])
+    with _reported():
+        result = spam_eval.replay(train, stream, spam_at=spam_at, approve_below=approve_below)
     _print_metrics("frozen", result["frozen"])
     _print_metrics("online", result["online"])
     if as_json:
@@ -136,10 +142,9 @@ def replay(
 @_thresholds
 def crossval(csvs: tuple[Path, ...], as_json: bool, spam_at: float, approve_below: float) -> None:
     """Leave-one-source-out cross-validation over the CSV's `source` column."""
-    try:
-        result = spam_eval.crossval(_read(csvs), spam_at=spam_at, approve_below=approve_below)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
+    examples = _read(csvs)
+    with _reported():
+        result = spam_eval.crossval(examples, spam_at=spam_at, approve_below=approve_below)
     for source, figures in result["folds"].items():
         _print_metrics(f"without {source}", figures)
     _print_metrics("mean", result["mean"])
@@ -162,10 +167,9 @@ def curve(csvs: tuple[Path, ...], always: tuple[str, ...], seeds: int, as_json: 
     Reads the leave-one-source-out figures in the light of how much more data the
     shipped model has; the point for all sources is a power-law extrapolation.
     """
-    try:
-        result = spam_eval.learning_curve(_read(csvs), always=always, seeds=seeds)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
+    examples = _read(csvs)
+    with _reported():
+        result = spam_eval.learning_curve(examples, always=always, seeds=seeds)
     for point in result["points"]:
         click.echo(
             f"trained on {point['sources']} source(s): mean mcc={point['mcc']} "
