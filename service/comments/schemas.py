@@ -42,9 +42,26 @@ def parse_json_body(request: Request) -> dict:
         data = json.loads(request.get_data(as_text=True) or "null")
     except (ValueError, UnicodeDecodeError):
         raise ApiError("The body is not valid JSON.", code="malformed_json") from None
+    except RecursionError:
+        raise ApiError("The body nests too deeply.", code="malformed_json") from None
+    if not is_encodable(data):
+        # "\ud800" is valid JSON but no text: the database and every encoder refuse it.
+        raise ApiError(
+            "The body contains a lone UTF-16 surrogate, which is not text.",
+            code="invalid_characters",
+        )
     if not isinstance(data, dict):
         raise ApiError("The body must be a JSON object.", code="invalid_body")
     return data
+
+
+def is_encodable(data: object) -> bool:
+    """True if every string in a parsed JSON value (keys too) can be written as UTF-8."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode()
+    except (UnicodeEncodeError, RecursionError):
+        return False
+    return True
 
 
 def id_or_none(raw: object) -> int | None:
@@ -130,10 +147,15 @@ def parse_website(value: str) -> str:
         return ""
     if "://" not in value:
         value = "https://" + value
-    parts = urlsplit(value)
-    host = (parts.hostname or "").lower()
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - raises ValueError for a port that is not 0-65535
+    except ValueError:  # an unbalanced IPv6 bracket, a port like :99999 or :abc
+        parts = None
     if (
-        parts.scheme.lower() not in ("http", "https")
+        parts is None
+        or parts.scheme.lower() not in ("http", "https")
         or not HOSTNAME_RE.match(host)
         or parts.username
         or any(ch.isspace() for ch in value)
