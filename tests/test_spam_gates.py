@@ -192,6 +192,29 @@ def test_link_domains_finds_bare_and_schemed_hosts():
     }
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cheap stuff at spam.com!!",
+        "**spam.com**",
+        "http://spam.com&ref=1",
+        "https://spam.com|",
+        "www.spam.com»",
+        "spam.com。",
+        "(spam.com)",
+    ],
+)
+def test_a_domain_followed_by_any_punctuation_is_still_found(text):
+    # Each of these renders as a link to spam.com, so a domain rule must see it.
+    assert link_domains(text) == {"spam.com"}
+
+
+def test_link_domains_does_not_cut_a_longer_host_or_read_addresses():
+    assert link_domains("spam.comedy club") == {"spam.comedy"}
+    assert link_domains("write to me@spam.com or see sub.spam.com.") == {"sub.spam.com"}
+    assert link_domains("version 1.2.3, e.g. this") == set()
+
+
 def test_ip_range_rules_match_the_stored_network():
     rules = [Rule("ip_range", "203.0.113.0/24")]
     assert match_rules(rules, RuleSubject("hi", ip="203.0.113.0"))

@@ -131,10 +131,11 @@ def normalise_pattern(kind: str, pattern: str) -> str:
     return cleaned.casefold()
 
 
-# A host name, linked or bare, followed by the end of the URL or of the sentence.
+# A host name, linked or bare. It ends where the name cannot go on (no letter, digit, hyphen
+# or ".label" follows), whatever comes next: "spam.com!!", "**spam.com**", "spam.com&ref=1"
+# and "spam.com。" are all links to spam.com once rendered, so all must meet the rule.
 _LINK_HOST = re.compile(
-    r"(?:https?://|www\.|(?<![\w@.-]))((?:[a-z0-9-]+\.)+[a-z]{2,})"
-    r"(?=[.,;!?]?(?:[/:?#\s)\]>\"']|$))",
+    r"(?:https?://|www\.|(?<![\w@.-]))((?:[a-z0-9-]+\.)+[a-z]{2,})(?![\w-]|\.[\w-])",
     re.I,
 )
 
