@@ -104,6 +104,13 @@ def test_a_short_duplicate_like_thanks_weighs_little():
     assert reason.code == "duplicate" and reason.weight < 0.5
 
 
+def test_texts_of_only_emoji_or_punctuation_are_compared_by_their_symbols():
+    assert spam.duplicate_gate(CommentFeatures("😍😍😍", recent_texts=("👍", "!!!"))) is None
+    assert spam.duplicate_gate(CommentFeatures("!!!", recent_texts=("???",))) is None
+    reason = spam.duplicate_gate(CommentFeatures("😍 😍😍", recent_texts=("😍  😍😍",)))
+    assert reason.code == "duplicate"
+
+
 def test_a_near_duplicate_with_one_word_changed_is_caught():
     posted = "Cheap watches and bags at the best prices online today, come and see our shop now"
     edited = "Cheap watches and bags at the best prices online today, come and see our shop soon"

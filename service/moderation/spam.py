@@ -163,7 +163,9 @@ def flood_gate(features: CommentFeatures) -> Reason | None:
 def normalise_text(text: str) -> str:
     """Case, accents, punctuation and spacing removed: what is left is what was said."""
     folded = unicodedata.normalize("NFKD", text).casefold()
-    return " ".join(re.findall(r"\w+", folded))
+    words = " ".join(re.findall(r"\w+", folded))
+    # A text of emoji or punctuation alone keeps its symbols: "😍😍😍" is not "👍".
+    return words or " ".join(folded.split())
 
 
 def shingles(normalised: str) -> frozenset[int]:
