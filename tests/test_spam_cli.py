@@ -164,8 +164,11 @@ def test_a_malformed_csv_is_reported_with_its_line(runner, tmp_path):
         assert "Traceback" not in result.output and str(path.name) in result.output
 
 
-def test_training_data_with_one_class_is_reported(runner, tmp_path):
+def test_training_data_with_one_class_is_reported(runner, site, tmp_path):
     only_ham = spam_corpus.write_csv(tmp_path / "ham.csv", [("nice post", "ham", "a")])
+    for site_args in ([], ["--site", "blog"]):
+        result = runner.invoke(args=["spam", "train", "--csv", only_ham, *site_args])
+        assert result.exit_code == 1 and "both spam and ham" in result.output, result.output
     for command in (["evaluate", "--test"], ["replay", "--stream"]):
         args = ["spam", command[0], "--train", only_ham, command[1], only_ham, "--json"]
         result = runner.invoke(args=args)

@@ -188,6 +188,13 @@ def test_thresholds_are_per_site(make_site):
 # --- learning from moderators ------------------------------------------------------------------
 
 
+def decided(comment, label):
+    """Put the comment where a moderator's decision would, then run the learning task."""
+    comment.status = Status.SPAM if label == "spam" else Status.APPROVED
+    db.session.commit()
+    return spam_learning.learn_from_decision(comment.id, label)
+
+
 def site_copy(site):
     models = spam_learning.site_models(site.slug)
     return models, spam_model.load(models.current_path())
@@ -230,10 +237,10 @@ def test_moving_a_comment_out_of_spam_teaches_ham(
 
 def test_learning_the_same_decision_twice_does_nothing(site, make_comment, tiny_model):
     comment = make_comment(site, "Check out my channel")
-    assert spam_learning.learn_from_decision(comment.id, "spam") == "v1"
+    assert decided(comment, "spam") == "v1"
     assert spam_learning.learn_from_decision(comment.id, "spam") == "already_learned"
     # A moderator who changes their mind is heard, though.
-    assert spam_learning.learn_from_decision(comment.id, "ham") == "v2"
+    assert decided(comment, "ham") == "v2"
     # ...and the remembered example now carries the new label, once, not both.
     memory = site_copy(site)[1].memory
     assert list(memory.labels[memory.keys == comment.id]) == [0]
@@ -260,8 +267,7 @@ def test_a_worker_keeps_one_loaded_model_per_site_not_one_per_version(
     site, make_comment, tiny_model
 ):
     for n in range(3):
-        comment = make_comment(site, f"Check out my channel number {n}")
-        spam_learning.learn_from_decision(comment.id, "spam")
+        decided(make_comment(site, f"Check out my channel number {n}"), "spam")
         spam_learning.model_verdict(site.slug, "anything at all")
     directory = spam_learning.site_models(site.slug).directory
     cached = [key for key in spam_learning._cache if key == directory]
@@ -275,7 +281,7 @@ def test_the_model_cache_keeps_only_the_most_recently_used_sites(
     monkeypatch.setattr(spam_learning, "MODEL_CACHE_SIZE", 2)
     sites = [make_site(f"cached-{n}") for n in range(3)]
     for site in sites:
-        spam_learning.learn_from_decision(make_comment(site, "Check out my channel").id, "spam")
+        decided(make_comment(site, "Check out my channel"), "spam")
         spam_learning.model_verdict(site.slug, "anything")
     cached = {spam_learning.site_models(site.slug).directory: site for site in sites}
     assert [cached[key].slug for key in spam_learning._cache if key in cached] == [
@@ -298,20 +304,62 @@ def test_learning_without_any_model_warns_and_keeps_the_decision(
 def test_a_bad_update_can_be_rolled_back(site, make_comment, tiny_model):
     first = make_comment(site, "Check out my channel")
     second = make_comment(site, "Lovely photos")
-    spam_learning.learn_from_decision(first.id, "spam")
-    spam_learning.learn_from_decision(second.id, "ham")
+    decided(first, "spam")
+    decided(second, "ham")
     assert spam_learning.rollback(site.slug) == 1
     models, model = site_copy(site)
     assert model.learned == {first.id: "spam"}
     # The next lesson builds on the version in use and gets a fresh number.
     spam_learning.learn_from_decision(second.id, "ham")
     assert models.current_version() == 3
+    # Rolling that back returns to v1, what v3 was built on, never to the abandoned v2.
+    assert spam_learning.rollback(site.slug) == 1
+    assert site_copy(site)[1].learned == {first.id: "spam"}
+    with pytest.raises(spam_model.ModelUnavailable, match="no older version"):
+        spam_learning.rollback(site.slug)
+
+
+def test_a_lesson_delivered_after_a_later_decision_is_not_learned(site, make_comment, tiny_model):
+    # approve (ham), then spam; the ham task is redelivered last (acks_late, a retry).
+    comment = make_comment(site, "Check out my channel")
+    assert decided(comment, "ham") == "v1"
+    assert decided(comment, "spam") == "v2"
+    assert spam_learning.learn_from_decision(comment.id, "ham") == "superseded"
+    # ...and the other way round: spam, then "not spam" back to the queue.
+    other = make_comment(site, "Lovely photos of the lake")
+    assert decided(other, "spam") == "v3"
+    other.status = Status.PENDING
+    db.session.commit()
+    assert spam_learning.learn_from_decision(other.id, "ham") == "v4"
+    assert spam_learning.learn_from_decision(other.id, "spam") == "superseded"
+    assert site_copy(site)[1].learned == {comment.id: "spam", other.id: "ham"}
+
+
+def test_a_damaged_pointer_file_uses_the_newest_version_with_a_warning(
+    site, make_comment, tiny_model, caplog
+):
+    comment = make_comment(site, "Check out my channel")
+    decided(comment, "spam")
+    decided(make_comment(site, "Lovely photos of the lake"), "ham")
+    models = spam_learning.site_models(site.slug)
+    pointer = models.directory / models.POINTER
+    for damage in (b"\xff\xfe", b"v1", b"", b"7\n"):
+        pointer.write_bytes(damage)
+        with caplog.at_level(logging.WARNING, logger="service.moderation.spam_model"):
+            assert models.current_version() == 2
+        assert "names no usable model" in caplog.text
+        caplog.clear()
+        verdict = spam_learning.model_verdict(site.slug, "Check out my channel")
+        assert verdict is not None and verdict.nearest.spam_share == 1.0
+    # Learning goes on from the site's newest copy, not from the base model.
+    assert decided(make_comment(site, "Nice lake"), "ham") == "v3"
+    assert len(site_copy(site)[1].learned) == 3
 
 
 def test_old_versions_are_pruned(site, make_comment, tiny_model):
     comment = make_comment(site, "Check out my channel")
     for n in range(spam_model.KEEP_VERSIONS + 2):
-        spam_learning.learn_from_decision(comment.id, "spam" if n % 2 else "ham")
+        decided(comment, "spam" if n % 2 else "ham")
     versions = spam_learning.site_models(site.slug).versions()
     assert len(versions) == spam_model.KEEP_VERSIONS
     assert versions[-1] == spam_model.KEEP_VERSIONS + 2
@@ -320,6 +368,6 @@ def test_old_versions_are_pruned(site, make_comment, tiny_model):
 def test_the_learning_task_is_registered_under_its_name(app, site, make_comment, tiny_model):
     from service import queue
 
-    comment = make_comment(site, "Check out my channel")
+    comment = make_comment(site, "Check out my channel", status=Status.SPAM)
     assert queue.send(spam_learning.LEARN_FROM_DECISION, comment.id, "spam")
     assert site_copy(site)[1].learned == {comment.id: "spam"}

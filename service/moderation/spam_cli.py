@@ -79,7 +79,8 @@ def train(csvs: tuple[Path, ...], slug: str | None, out: Path | None) -> None:
             get_site(slug)
         except ApiError as error:
             raise click.ClickException(error.message) from None
-        version = spam_learning.train_site(slug, examples, sources)
+        with _reported():
+            version = spam_learning.train_site(slug, examples, sources)
         click.echo(f"site {slug}: model v{version} trained on {len(examples)} rows")
         return
     target = out or Path(current_app.config.get("SPAM_BASE_MODEL") or spam_model.BASE_MODEL_PATH)

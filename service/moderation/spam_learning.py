@@ -59,9 +59,8 @@ def load_model(path: Path) -> SpamModel:
 
 def model_verdict(slug: str, text: str) -> spam_model.Verdict | None:
     """The site model's verdict, or None (with a warning) when there is no model."""
-    path = site_models(slug).current_path()
     try:
-        return load_model(path).verdict(text)
+        return load_model(site_models(slug).current_path()).verdict(text)
     except ModelUnavailable as error:
         log.warning("spam model for site %s unavailable, scoring with gates only: %s", slug, error)
     except Exception:  # noqa: BLE001 - a broken model must never fail a comment
@@ -83,17 +82,30 @@ def label_for_decision(from_status: str, to_status: str) -> str | None:
     return None
 
 
+def superseded(label: str, status: str) -> bool:
+    """A lesson queued before a later decision on the same comment must not overwrite it.
+
+    Tasks may be delivered late or twice (acks_late, retries), so "approve, then spam" can
+    arrive as spam, then ham. The comment's status when the task runs is the latest word:
+    spam is learned only from a comment still in spam, ham only from one not in spam.
+    """
+    return (label == SPAM) != (status == Status.SPAM)
+
+
 def learn_from_decision(comment_id: int, label: str) -> str:
     """One online step on the site's model; learning the same (comment, label) twice is a no-op.
 
     Returns what happened, for logs and tests: `v<N>` (the new version), `already_learned`,
-    `no_comment`, `no_model` or `bad_label`.
+    `superseded`, `no_comment`, `no_model` or `bad_label`.
     """
     if label not in spam_model.LABELS:
         return "bad_label"
     comment = db.session.get(Comment, comment_id)
     if comment is None:
         return "no_comment"
+    if superseded(label, comment.status):
+        log.info("comment %s is %s now: not learning it as %s", comment_id, comment.status, label)
+        return "superseded"
     models = site_models(comment.site.slug)
     with models.locked():
         try:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import csv
 import fcntl
+import json
+import logging
 import math
 import os
 import re
@@ -33,6 +35,8 @@ from service.moderation.spam import NearestExample
 
 # 2: n-grams are counted once per text (binary); a format-1 file was trained on counts.
 # 3: the file also holds the example memory; a format-2 file loads with an empty one.
+log = logging.getLogger(__name__)
+
 FORMAT = 3
 READABLE_FORMATS = (2, 3)
 WORD_FEATURES = 2**18
@@ -377,6 +381,12 @@ def train_on(
 # --- files: the shipped base model and versioned per-site copies -----------------------
 
 
+def _write_atomically(path: Path, text: str) -> None:
+    partial = path.with_suffix(".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
 def save(model: SpamModel, path: Path) -> None:
     """Write atomically, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -399,6 +409,7 @@ class SiteModels:
     """The versioned model files of one site under `<model_dir>/site-<slug>/`."""
 
     POINTER = "current"
+    LINEAGE = "lineage.json"
 
     def __init__(self, model_dir: str | Path, slug: str, base_path: Path = BASE_MODEL_PATH):
         self.directory = Path(model_dir) / f"site-{slug}"
@@ -411,11 +422,25 @@ class SiteModels:
         return sorted(int(m.group(1)) for m in found if m)
 
     def current_version(self) -> int | None:
+        """The version in use; None means the site has no copy and uses the base model.
+
+        A pointer that cannot be read, or names a version whose file is gone, falls back to
+        the newest version on disk with a warning: quietly scoring (and then learning) from
+        the base model would throw away everything the site's moderators taught it.
+        """
+        pointer = self.directory / self.POINTER
         try:
-            text = (self.directory / self.POINTER).read_text().strip()
+            text = pointer.read_text(encoding="ascii").strip()
         except FileNotFoundError:
             return None
-        return int(text) if text.isdigit() else None
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        if text.isdigit() and self.path_of(int(text)).is_file():
+            return int(text)
+        versions = self.versions()
+        newest = versions[-1] if versions else None
+        log.warning("%s names no usable model (%r); using v%s", pointer, text[:20], newest)
+        return newest
 
     def path_of(self, version: int) -> Path:
         return self.directory / f"v{version}.joblib"
@@ -429,30 +454,55 @@ class SiteModels:
         return load(self.current_path())
 
     def _point_to(self, version: int) -> None:
-        pointer = self.directory / self.POINTER
-        partial = pointer.with_suffix(".partial")
-        partial.write_text(f"{version}\n")
-        os.replace(partial, pointer)
+        _write_atomically(self.directory / self.POINTER, f"{version}\n")
+
+    def _parents(self) -> dict[int, int]:
+        """version -> the version in use when it was published (what a rollback returns to)."""
+        try:
+            stored = json.loads((self.directory / self.LINEAGE).read_text(encoding="utf-8"))
+            return {int(child): int(parent) for child, parent in stored.items()}
+        except (OSError, ValueError, TypeError, AttributeError):
+            return {}
 
     def publish(self, model: SpamModel) -> int:
         """Save as the next version, make it current, and prune the oldest versions."""
         self.directory.mkdir(parents=True, exist_ok=True)
         existing = self.versions()
         version = (existing[-1] if existing else 0) + 1
+        parent = self.current_version()
         save(model, self.path_of(version))
+        parents = self._parents()
+        if parent is not None:
+            parents[version] = parent
+        kept = set(existing[max(0, len(existing) + 1 - KEEP_VERSIONS) :]) | {version}
+        _write_atomically(
+            self.directory / self.LINEAGE,
+            json.dumps({str(c): p for c, p in sorted(parents.items()) if c in kept}),
+        )
         self._point_to(version)
-        for old in existing[: max(0, len(existing) + 1 - KEEP_VERSIONS)]:
+        for old in sorted(set(existing) - kept):
             self.path_of(old).unlink(missing_ok=True)
         return version
 
     def rollback(self) -> int:
-        """Point at the newest version older than the current one."""
+        """Go back to the version the current one was built on (undo the last publish).
+
+        After "v2 is bad, roll back to v1" and a new lesson v3 built on v1, the next rollback
+        returns to v1, never to the abandoned v2. Versions published before the lineage was
+        kept roll back to the newest older version.
+        """
         current = self.current_version()
-        older = [v for v in self.versions() if current is None or v < current]
-        if not older:
-            raise ModelUnavailable("there is no older version to roll back to")
-        self._point_to(older[-1])
-        return older[-1]
+        existing = self.versions()
+        parent = self._parents().get(current) if current is not None else None
+        if parent is not None and parent in existing:
+            target = parent
+        else:
+            older = [v for v in existing if current is None or v < current]
+            if parent is not None or not older:
+                raise ModelUnavailable("there is no older version to roll back to")
+            target = older[-1]
+        self._point_to(target)
+        return target
 
     @contextmanager
     def locked(self) -> Iterator[None]:
