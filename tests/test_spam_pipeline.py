@@ -335,6 +335,20 @@ def test_a_lesson_delivered_after_a_later_decision_is_not_learned(site, make_com
     assert site_copy(site)[1].learned == {comment.id: "spam", other.id: "ham"}
 
 
+def test_words_edited_after_the_decision_are_not_learned_under_it(
+    client, site, make_comment, make_moderator, tiny_model
+):
+    _, token = make_moderator(site)
+    comment = make_comment(site, "Lovely photos of the lake")
+    client.post(f"/api/v1/comments/{comment.id}/approve", headers=auth(token))
+    assert site_copy(site)[0].current_version() == 1
+    # The author swaps the words inside the edit window; a late copy of the task arrives.
+    comment.replace_text("Cheap pills at pills.example, follow the link")
+    db.session.commit()
+    assert spam_learning.learn_from_decision(comment.id, "ham") == "superseded"
+    assert site_copy(site)[0].current_version() == 1
+
+
 def test_a_damaged_pointer_file_uses_the_newest_version_with_a_warning(
     site, make_comment, tiny_model, caplog
 ):

@@ -13,11 +13,14 @@ from collections import OrderedDict
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import func, select
 
 from service.comments.models import Comment, Status
 from service.extensions import db
 from service.moderation import spam_model
+from service.moderation.models import ModerationEvent
 from service.moderation.spam_model import HAM, SPAM, ModelUnavailable, SiteModels, SpamModel
+from service.timeutil import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +95,21 @@ def superseded(label: str, status: str) -> bool:
     return (label == SPAM) != (status == Status.SPAM)
 
 
+def _edited_since_decision(comment: Comment) -> bool:
+    """The moderator judged the words they saw; an author's later edit is not what they judged.
+
+    (An approved comment that is edited goes back to the queue and gets its own decision.)
+    """
+    if comment.edited_at is None:
+        return False
+    decided_at = db.session.scalar(
+        select(func.max(ModerationEvent.created_at)).where(
+            ModerationEvent.comment_id == comment.id, ModerationEvent.actor_id.is_not(None)
+        )
+    )
+    return decided_at is not None and as_utc(comment.edited_at) > as_utc(decided_at)
+
+
 def learn_from_decision(comment_id: int, label: str) -> str:
     """One online step on the site's model; learning the same (comment, label) twice is a no-op.
 
@@ -103,8 +121,8 @@ def learn_from_decision(comment_id: int, label: str) -> str:
     comment = db.session.get(Comment, comment_id)
     if comment is None:
         return "no_comment"
-    if superseded(label, comment.status):
-        log.info("comment %s is %s now: not learning it as %s", comment_id, comment.status, label)
+    if superseded(label, comment.status) or _edited_since_decision(comment):
+        log.info("comment %s changed since the decision: not learning it as %s", comment_id, label)
         return "superseded"
     models = site_models(comment.site.slug)
     with models.locked():
