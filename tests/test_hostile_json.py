@@ -91,3 +91,20 @@ def test_the_demo_form_shows_a_bad_website_as_a_form_error(client, make_site):
     response = client.post("/demo/comments", data=form)
     assert response.status_code == 422
     assert "website must be an http(s) address." in response.get_data(as_text=True)
+
+
+def test_names_and_titles_lose_line_breaks_and_bidi_controls(client, site):
+    body = {
+        "uri": "/bidi",
+        "text": "hello there",
+        "author": "Alice \u202emoc.elpmaxe@nimda",
+        "title": "Post\r\nBcc: victim@example.org \u2066x\u2069",
+    }
+    response = client.post("/api/v1/sites/blog/comments", json=body)
+    assert response.status_code == 202
+    from service.comments.models import Comment, Thread
+    from service.extensions import db
+
+    comment = db.session.get(Comment, response.get_json()["id"])
+    assert comment.author_name == "Alice moc.elpmaxe@nimda"
+    assert db.session.get(Thread, comment.thread_id).title == "Post Bcc: victim@example.org x"

@@ -199,6 +199,17 @@ def test_replies_are_threaded_and_the_widget_sets_no_cookie(live_server, context
     assert not page.recorder.console  # the strict CSP of /demo/embedded reported nothing
 
 
+def test_a_name_is_shown_as_typed_and_cannot_reverse_what_follows(live_server, browser_page):
+    page = browser_page
+    # `$&` and `$`` are replacement patterns to String.replace; U+202E would reverse the line.
+    parent = published(live_server, "Names are data.", author="Ann $& $` \u202eevil")
+    page.goto(f"{live_server.url}/demo/embedded")
+    wait_for_widget(page, "1 comment")
+    assert page.inner_text(f"#tb-{parent} .tb-m bdi") == "Ann $& $` evil"
+    page.click(f"#tb-{parent} button:has-text('Reply')")
+    assert page.inner_text(f"#tb-{parent} {FORM} h3") == "Reply to Ann $& $` evil"
+
+
 def test_count_spans_on_a_listing_page_are_filled_in_one_request(
     live_server, context, browser_page
 ):

@@ -17,6 +17,10 @@ MAX_ID = 2**31 - 1
 MAX_ID_DIGITS = len(str(MAX_ID))
 EMAIL_RE = re.compile(r"^[^@\s<>\"']{1,64}@[^@\s<>\"']+\.[^@\s<>\"']+$")
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Bidi embeddings, overrides and isolates (U+202A-202E, U+2066-2069). In a name they make
+# "Alice" + reversed text read as someone else's address, and the reversal runs on past
+# the name into the date, the e-mail line or the page title.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def refuse_nul_bytes() -> None:
@@ -111,6 +115,15 @@ def optional_string(data: dict, field: str, max_length: int) -> str:
     return value
 
 
+def optional_line(data: dict, field: str, max_length: int) -> str:
+    """A one-line field (a name, a title, an address): no line breaks, no bidi controls.
+
+    A line break in a thread title would end up in a notification's Subject header.
+    """
+    value = optional_string(data, field, max_length)
+    return " ".join(BIDI_CONTROLS.sub("", value).split())
+
+
 def parse_thread_uri(value: object, field: str = "uri") -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("uri is required.", code="missing_field", field=field)
@@ -196,18 +209,18 @@ def parse_comment_text(data: dict, max_chars: int) -> str:
 def parse_new_comment(data: dict, max_chars: int) -> NewComment:
     text = parse_comment_text(data, max_chars)
     parent_raw = data.get("parent_id")
-    email = optional_string(data, "email", 254)
+    email = optional_line(data, "email", 254)
     if email and not EMAIL_RE.match(email):
         raise ValidationError(
             "email is not an e-mail address.", code="invalid_email", field="email"
         )
     return NewComment(
         uri=parse_thread_uri(data.get("uri")),
-        title=optional_string(data, "title", 300),
+        title=optional_line(data, "title", 300),
         parent_id=None if parent_raw is None else parse_id(parent_raw, "parent_id"),
-        author=optional_string(data, "author", 100),
+        author=optional_line(data, "author", 100),
         email=email,
-        website=parse_website(optional_string(data, "website", 500)),
+        website=parse_website(optional_line(data, "website", 500)),
         text=text,
         honeypot=optional_string(data, "honeypot", 500),
         form_token=optional_string(data, "form_token", 500),

@@ -181,7 +181,8 @@ showError(err);
 
 const replyTo = (comment, node, button) => {
 parentId = comment.id;
-title.textContent = t.rto.replace('{a}', comment.author || t.anon);
+// A function, so a `$&` in a name is not read as a replacement pattern.
+title.textContent = t.rto.replace('{a}', () => comment.author || t.anon);
 cancel.hidden = false;
 cancel.onclick = () => {
 closeReply();
@@ -237,11 +238,11 @@ const body = h('div', {class: 'tb-b', dir: 'auto'});
 // The one innerHTML for comments: c.html is the service's bleach-sanitised rendering.
 body.innerHTML = c.html;
 const node = {depth, replies: h('ol', {class: 'tb-r'})};
-const replyButton = h('button', {type: 'button', text: t.reply, 'aria-label': t.rto.replace('{a}', name), onclick: () => replyTo(c, node, replyButton)});
+const replyButton = h('button', {type: 'button', text: t.reply, 'aria-label': t.rto.replace('{a}', () => name), onclick: () => replyTo(c, node, replyButton)});
 node.li = h('li', {class: 'tb-c', id: 'tb-' + c.id, tabindex: -1}, [
 h('article', {'aria-label': name}, [
 h('p', {class: 'tb-m'}, [
-/^https?:\/\//i.test(c.website || '') ? h('a', {href: c.website, rel: 'nofollow ugc noopener noreferrer', text: name}) : h('b', {text: name}),
+/^https?:\/\//i.test(c.website || '') ? h('a', {href: c.website, rel: 'nofollow ugc noopener noreferrer'}, [h('bdi', {text: name})]) : h('b', {}, [h('bdi', {text: name})]),
 h('time', {datetime: c.created, title: when.toLocaleString(lang), text: ago(when)}),
 edited(c)
 ]),
