@@ -50,6 +50,19 @@ def test_demo_post_carries_complete_preview_tags(demo_html):
     assert codes(report).get("title_too_long") == "warning"
 
 
+def test_demo_links_use_the_public_url_not_the_host_header(app, client, make_site):
+    make_site("demo", origins=["https://blog.example"])
+    app.config["PUBLIC_URL"] = "https://talk.example"
+    page = client.get("/demo", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "evil.example" not in page
+    tags = preview.read_tags(page)
+    assert tags["canonical"] == "https://talk.example/demo"
+    assert tags["meta"]["og:url"] == "https://blog.example/demo"
+    assert tags["meta"]["og:image"] == "https://talk.example/static/og/demo-post.png"
+    for path in ("/p/", "/s/demo/", "/api/v1/sites/demo/threads/"):
+        assert f"https://talk.example{path}" in page
+
+
 def test_demo_image_is_a_real_1200x630_png(client, demo_html):
     response = client.get("/static/og/demo-post.png")
     data = response.data
@@ -94,6 +107,28 @@ def test_mid_length_title_and_small_image_are_warnings():
     assert found["title_long"] == "warning"
     assert found["image_small"] == "warning"
     assert found["image_aspect"] == "warning"
+
+
+IMAGE_SIZE = """<meta property="og:image" content="https://a.example/i.png">
+<meta property="og:image:width" content="{width}"><meta property="og:image:height" content="{height}">"""
+
+
+@pytest.mark.parametrize(
+    "width, height",
+    [("0", "0"), ("1200", "0"), ("²", "630"), ("9" * 5000, "630"), ("-1200", "630")],
+)
+def test_image_sizes_that_are_not_sizes_count_as_unknown(width, height):
+    report = preview.check(preview.read_tags(IMAGE_SIZE.format(width=width, height=height)))
+    assert codes(report)["image_size_unknown"] == "warning"
+    assert "image_aspect" not in codes(report)
+    assert report["networks"]["facebook"]["layout"] == "small"
+
+
+def test_unparseable_image_and_page_urls_are_not_absolute():
+    html = '<meta property="og:image" content="http://["><meta property="og:url" content="http://[::1">'
+    found = codes(preview.check(preview.read_tags(html)))
+    assert found["image_not_absolute"] == "error"
+    assert found["og_url_not_absolute"] == "error"
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,9 @@ from service.comments.schemas import parse_new_comment
 from service.demo.post import demo_post
 from service.errors import ApiError, NotFound
 from service.extensions import limiter
+from service.mail import external_url
 from service.shares.services import menu_for_page
+from service.shares.views import base_url
 from service.widget.services import site_threads
 
 bp = Blueprint("demo", __name__)
@@ -53,7 +55,10 @@ def _render(
         error=error,
         form=form or {},
         form_token=issue_form_token(site.slug),
-        share=menu_for_page(site, DEMO_URI, demo_post().title, request.url_root),
+        share=menu_for_page(site, DEMO_URI, demo_post().title, base_url()),
+        # TALKBACK_PUBLIC_URL when set: a forged Host header must not reach these links.
+        canonical_url=external_url("demo.demo_page"),
+        og_image_url=external_url("static", filename="og/demo-post.png"),
         fallback_form=fallback_form,
         widget_options=widget_options,
     )

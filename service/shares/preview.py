@@ -12,7 +12,7 @@ from __future__ import annotations
 import http.client
 import time
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
@@ -25,6 +25,7 @@ MAX_REDIRECTS = 3
 TITLE_MOBILE = 60  # Facebook and LinkedIn cut longer titles on phones
 TITLE_X = 70
 DESCRIPTION_MAX = 200
+MAX_PIXEL_DIGITS = 6  # no image is a million pixels wide; int() refuses 4300+ digits
 CARD_TYPES = ("summary", "summary_large_image", "app", "player")
 NETWORKS = ("facebook", "x", "linkedin", "bluesky", "mastodon", "whatsapp", "telegram")
 REQUEST_HEADERS = {"User-Agent": "TalkbackPreviewCheck/1.0", "Accept": "text/html"}
@@ -161,13 +162,28 @@ def read_tags(html: str, page_url: str = "") -> dict:
     }
 
 
+def _split(value: str) -> SplitResult | None:
+    """The parts of a tag's URL, or None when it cannot be parsed (`http://[`)."""
+    try:
+        return urlsplit(value)
+    except ValueError:
+        return None
+
+
 def _absolute_https(value: str) -> tuple[bool, bool]:
-    parts = urlsplit(value)
+    parts = _split(value)
+    if parts is None:
+        return False, False
     return parts.scheme in ("http", "https") and bool(parts.netloc), parts.scheme == "https"
 
 
-def _int(value: str) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
+def _pixels(value: str) -> int | None:
+    """A positive size in pixels, or None when the tag is missing or holds no such size
+    ("0", "²", "-5", a 5000-digit number), which the checker reports as an unknown size."""
+    value = value.strip()
+    if not (value.isascii() and value.isdigit() and len(value) <= MAX_PIXEL_DIGITS):
+        return None
+    return int(value) or None
 
 
 def check(tags: dict) -> dict:
@@ -186,7 +202,8 @@ def check(tags: dict) -> dict:
     image = (
         meta.get("og:image") or meta.get("og:image:url") or meta.get("og:image:secure_url") or ""
     )
-    width, height = _int(meta.get("og:image:width", "")), _int(meta.get("og:image:height", ""))
+    width = _pixels(meta.get("og:image:width", ""))
+    height = _pixels(meta.get("og:image:height", ""))
     card = meta.get("twitter:card", "")
 
     if not title:
@@ -231,7 +248,8 @@ def check(tags: dict) -> dict:
             problem("error", "image_not_absolute", "og:image must be an absolute URL.")
         elif not https:
             problem("warning", "image_not_https", "og:image should use https.")
-        if urlsplit(image).path.lower().endswith(".svg"):
+        parts = _split(image)
+        if parts is not None and parts.path.lower().endswith(".svg"):
             problem(
                 "error",
                 "image_svg",
@@ -242,7 +260,7 @@ def check(tags: dict) -> dict:
             problem(
                 "warning",
                 "image_size_unknown",
-                "og:image:width/height are missing; Facebook may show no image on the first share.",
+                "og:image:width/height are missing or invalid; Facebook may show no image on the first share.",
                 ("facebook",),
             )
         else:
