@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree
 
 import pytest
+from flask import render_template
 from sqlalchemy import select
 
 from service.comments.models import Status, Thread
@@ -309,6 +310,20 @@ def test_qr_encodes_the_post_url():
     svg = services.qr_svg("https://blog.example/a")
     longer = services.qr_svg("https://blog.example/" + "a" * 200)
     assert svg.startswith(b"<?xml") and len(longer) > len(svg)
+
+
+def test_an_address_too_long_for_a_qr_code_is_a_422_and_the_menu_leaves_the_code_out(
+    app, client, site
+):
+    long_url = "https://blog.example/" + "€" * 1000
+    body = client.get("/api/v1/sites/blog/shares", query_string={"url": long_url}).get_json()
+    assert body["qr_svg"] is None
+    response = client.get(f"/api/v1/sites/blog/threads/{body['thread']['id']}/qr.svg")
+    assert response.status_code == 422
+    assert error_code(response) == "url_too_long_for_qr"
+    with app.test_request_context():
+        menu = render_template("shares/menu.html", share=body)
+    assert body["permalink"] in menu and "QR code" not in menu
 
 
 # --- statistics --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import qrcode
 import qrcode.image.svg
+from qrcode.exceptions import DataOverflowError
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -176,7 +177,10 @@ def share_menu(site: Site, thread: Thread, post: Post, base_url: str, instance: 
         "url": post.url,
         "title": post.title,
         "permalink": permalink,
-        "qr_svg": f"{base_url}/api/v1/sites/{site.slug}/threads/{thread.id}/qr.svg",
+        # None when the page's address is too long for a QR code: the menu leaves it out.
+        "qr_svg": f"{base_url}/api/v1/sites/{site.slug}/threads/{thread.id}/qr.svg"
+        if qr_fits(page_url(site, thread))
+        else None,
         "targets": targets,
         "actions": [
             {"id": action.id, "name": action.name, "label": action.label} for action in ACTIONS
@@ -271,15 +275,34 @@ def permalink_location(site: Site, thread: Thread, raw_comment_id: object = None
     return f"{url}#comment-{comment.id}"
 
 
-def qr_svg(data: str) -> bytes:
-    """A QR code as a standalone SVG (one path, scales without blur)."""
+def _fitted_qr(data: str) -> qrcode.QRCode | None:
+    """A QR code sized for `data`, or None when even the largest (version 40) cannot hold it."""
     code = qrcode.QRCode(
         error_correction=qrcode.constants.ERROR_CORRECT_M,
         border=2,
         image_factory=qrcode.image.svg.SvgPathImage,
     )
     code.add_data(data)
-    code.make(fit=True)
+    # qrcode 8 raises ValueError("Invalid version (was 41…)") before its own DataOverflowError.
+    try:
+        code.best_fit()
+    except (DataOverflowError, ValueError):
+        return None
+    return code
+
+
+def qr_fits(data: str) -> bool:
+    return _fitted_qr(data) is not None
+
+
+def qr_svg(data: str) -> bytes:
+    """A QR code as a standalone SVG (one path, scales without blur)."""
+    code = _fitted_qr(data)
+    if code is None:
+        raise ValidationError(
+            "The post's address is too long for a QR code.", code="url_too_long_for_qr"
+        )
+    code.make()
     out = io.BytesIO()
     code.make_image().save(out)
     return out.getvalue()
