@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from sqlalchemy import select
 
@@ -191,3 +195,21 @@ def test_audit_log_lists_and_filters_events(app, client, site, make_comment):
 @pytest.mark.parametrize("query", ["date_from=yesterday", "action=exploded", "site=elsewhere"])
 def test_bad_audit_filters_are_422(client, query):
     assert client.get(f"/moderate/audit?{query}").status_code == 422
+
+
+def test_the_older_link_keeps_the_audit_filters_and_no_other_parameter(client, site, make_comment):
+    comment = make_comment(site)
+    db.session.add_all(
+        ModerationEvent(
+            comment_id=comment.id, site_id=site.id, from_status="pending", to_status="approved"
+        )
+        for _ in range(dash.PAGE_SIZE + 1)
+    )
+    db.session.commit()
+    extra = {"endpoint": "x", "_method": "POST", "_external": "1", "_scheme": "https"}
+    response = client.get("/moderate/audit", query_string={"action": "approved", **extra})
+    assert response.status_code == 200
+    older = re.search(r'<a href="([^"]*)" rel="next">Older', response.get_data(as_text=True))
+    link = urlsplit(html.unescape(older.group(1)))
+    assert (link.scheme, link.netloc, link.path) == ("", "", "/moderate/audit")
+    assert set(parse_qs(link.query)) == {"before", "action"}

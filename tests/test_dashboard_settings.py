@@ -125,6 +125,19 @@ def test_members_can_be_removed_but_not_the_last_owner(app, owner, site):
     assert {m.moderator.email for m in site.memberships} == {"owner@example.org"}
 
 
+def test_the_last_owner_cannot_step_down_but_one_of_two_can(owner, site):
+    demote_self = {"email": "owner@example.org", "role": "moderator"}
+    refused = post_form(owner, "/moderate/sites/blog/members", demote_self, follow_redirects=True)
+    assert "at least one owner" in refused.get_data(as_text=True)
+    assert {m.moderator.email: m.role for m in site.memberships} == {
+        "owner@example.org": Role.OWNER
+    }
+    post_form(owner, "/moderate/sites/blog/members", {"email": "co@example.org", "role": "owner"})
+    assert post_form(owner, "/moderate/sites/blog/members", demote_self).status_code == 302
+    roles = {m.moderator.email: m.role for m in site.memberships}
+    assert roles == {"owner@example.org": Role.MODERATOR, "co@example.org": Role.OWNER}
+
+
 def test_moderators_cannot_manage_members(app, site):
     moderator = signed_in(app, site, "mod@example.org")
     response = post_form(moderator, "/moderate/sites/blog/members", {"email": "x@example.org"})

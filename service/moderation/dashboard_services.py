@@ -413,6 +413,10 @@ def edit_comment(comment: Comment, text: str, moderator: Moderator, max_chars: i
 # --- audit log -----------------------------------------------------------------------------
 
 
+# The audit page's query parameters (besides `before`, its cursor).
+AUDIT_FILTERS = ("site", "actor", "action", "date_from", "date_to")
+
+
 @dataclass(frozen=True)
 class AuditFilters:
     site_ids: frozenset[int]
@@ -660,27 +664,32 @@ def remove_trusted_author(site: Site, author_id: int) -> bool:
 # --- moderators of a site (owners) -------------------------------------------------------
 
 
+def _keep_an_owner(site: Site, moderator_id: int | None, field: str) -> None:
+    """Refuse to remove or demote the site's only owner, so a site is never left unmanaged."""
+    owners = [m.moderator_id for m in site_members(site) if m.role == Role.OWNER]
+    if owners == [moderator_id]:
+        raise ValidationError("A site needs at least one owner.", code="last_owner", field=field)
+
+
 def add_member(site: Site, email: str, role: str) -> tuple[SiteMembership, Moderator]:
     """Give `email` a role on the site, creating the moderator account if needed."""
     email = normalise_email(email)
     if role not in Role.ALL:
         raise ValidationError("Unknown role.", code="invalid_role", field="role")
     moderator = accounts.get_or_create_moderator(email)
+    if role != Role.OWNER:
+        _keep_an_owner(site, moderator.id, "role")
     membership = accounts.grant_role(moderator, site, role)
     db.session.commit()
     return membership, moderator
 
 
 def remove_member(site: Site, membership_id: int) -> bool:
-    """Remove a membership; the last owner stays, so a site is never left unmanaged."""
+    """Remove a membership; the last owner stays."""
     membership = db.session.get(SiteMembership, membership_id)
     if membership is None or membership.site_id != site.id:
         return False
-    owners = [m for m in site_members(site) if m.role == Role.OWNER]
-    if membership.role == Role.OWNER and len(owners) == 1:
-        raise ValidationError(
-            "A site needs at least one owner.", code="last_owner", field="membership"
-        )
+    _keep_an_owner(site, membership.moderator_id, "membership")
     db.session.delete(membership)
     db.session.commit()
     return True

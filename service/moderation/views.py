@@ -215,7 +215,8 @@ def edit(comment_id: int):
 @login_required
 def audit():
     sites = sites_for(current_moderator())
-    query = {key: value for key, value in request.args.items() if key != "before" and value}
+    # Only the filters: any other key would reach url_for() (`_external`, `_method`…).
+    query = {key: request.args[key] for key in dash.AUDIT_FILTERS if request.args.get(key)}
     page = partial(render_template, "moderation/audit.html", sites=sites, query=query)
     try:
         filters = dash.parse_audit_filters(request.args, sites)
