@@ -108,3 +108,9 @@ def test_names_and_titles_lose_line_breaks_and_bidi_controls(client, site):
     comment = db.session.get(Comment, response.get_json()["id"])
     assert comment.author_name == "Alice moc.elpmaxe@nimda"
     assert db.session.get(Thread, comment.thread_id).title == "Post Bcc: victim@example.org x"
+
+
+def test_the_demo_page_is_never_stored_by_a_shared_cache(client, make_site):
+    make_site("demo", origins=["http://localhost"])
+    for path in ("/demo", "/demo/embedded"):
+        assert client.get(path).headers["Cache-Control"] == "private, no-store", path

@@ -62,7 +62,8 @@ def _render(
         fallback_form=fallback_form,
         widget_options=widget_options,
     )
-    return page, status
+    # The page carries this visitor's CSRF token and pending comment: never a shared cache's.
+    return page, status, {"Cache-Control": "private, no-store"}
 
 
 @bp.get("/demo")
@@ -87,8 +88,8 @@ def demo_embedded():
         for key, allowed in WIDGET_OPTIONS.items()
         if request.args.get(key, "") in allowed
     }
-    page, status = _render(fallback_form=False, widget_options=options)
-    return page, status, {"Content-Security-Policy": EMBED_CSP}
+    page, status, headers = _render(fallback_form=False, widget_options=options)
+    return page, status, {**headers, "Content-Security-Policy": EMBED_CSP}
 
 
 @bp.get("/demo/posts")

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from service.accounts.models import Site
 from service.comments.models import Comment, Status, Thread
-from service.comments.schemas import CONTROL_CHARS, id_or_none, parse_thread_uri
+from service.comments.schemas import BIDI_CONTROLS, CONTROL_CHARS, id_or_none, parse_thread_uri
 from service.comments.services import get_or_create_thread
 from service.errors import NotFound, ValidationError
 from service.extensions import db
@@ -71,7 +71,7 @@ def parse_title(raw: object) -> str:
         return ""
     if not isinstance(raw, str):
         raise ValidationError("title must be a string.", code="invalid_type", field="title")
-    title = " ".join(CONTROL_CHARS.sub("", raw).split())
+    title = " ".join(BIDI_CONTROLS.sub("", CONTROL_CHARS.sub("", raw)).split())
     if len(title) > MAX_TITLE:
         raise ValidationError(
             f"title is longer than {MAX_TITLE} characters.", code="too_long", field="title"
