@@ -45,6 +45,14 @@ class Config:
     # Shared limits across gunicorn workers need Redis; the demo is one machine anyway.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down must not turn a reader's comment into a 500: count in this process meanwhile.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_OPTIONS = (
+        {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        if RATELIMIT_STORAGE_URI.startswith(("redis://", "rediss://"))
+        else {}
+    )
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
