@@ -21,6 +21,9 @@ RESEND_STUCK = "talkback.resend_stuck_comments"
 NOTIFY_NEW_COMMENT = "talkback.notify_new_comment"
 SEND_DAILY_DIGESTS = "talkback.send_daily_digests"
 DELIVER_WEBHOOK = "talkback.deliver_webhook"
+# The longest retry delay any task may ask for, and Redis' redelivery timeout above it.
+MAX_RETRY_DELAY_SECONDS = 3600
+VISIBILITY_TIMEOUT_SECONDS = MAX_RETRY_DELAY_SECONDS + 300
 
 
 def make_celery(app: Flask) -> Celery:
@@ -33,8 +36,11 @@ def make_celery(app: Flask) -> Celery:
     celery = Celery(app.import_name, task_cls=FlaskTask)
     transport_options = {}
     if broker.startswith("redis"):
-        # With acks_late a crashed worker's message comes back after this many seconds.
-        transport_options = {"visibility_timeout": 300}
+        # Redis hands an unacknowledged message out again after this many seconds; a retry
+        # waiting for its countdown is unacknowledged too, so this must outlast the longest
+        # retry delay (an hour) or every late retry runs twice. A crashed worker's comment
+        # does not wait for it: the sweep re-sends comments stuck in `received` within 90 s.
+        transport_options = {"visibility_timeout": VISIBILITY_TIMEOUT_SECONDS}
     celery.conf.update(
         broker_url=broker,
         broker_transport_options=transport_options,

@@ -37,3 +37,24 @@ def test_production_refuses_to_start_without_a_public_url(monkeypatch, public_ur
     monkeypatch.setenv("TALKBACK_PUBLIC_URL", public_url)
     with pytest.raises(RuntimeError, match="TALKBACK_PUBLIC_URL"):
         create_app("production")
+
+
+def test_no_task_retries_later_than_redis_would_hand_its_message_out_again(tmp_path):
+    # A retry waiting for its countdown is an unacknowledged message; if Redis' visibility
+    # timeout ran out first, a second worker would run the same retry too.
+    app = create_app(
+        {
+            "TALKBACK_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SPAM_MODEL_DIR": str(tmp_path / "models"),
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
+    celery = app.extensions["celery"]
+    celery.loader.import_default_modules()
+    timeout = celery.conf.broker_transport_options["visibility_timeout"]
+    tasks = [task for name, task in celery.tasks.items() if name.startswith("talkback.")]
+    assert len(tasks) >= 6
+    for task in tasks:
+        if getattr(task, "autoretry_for", ()):
+            assert task.retry_backoff_max < timeout, task.name

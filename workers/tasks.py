@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from service.moderation import notifications, spam_learning, webhooks
 from service.moderation import services as moderation
+from service.queue import MAX_RETRY_DELAY_SECONDS
 
 RETRY_ON = (OperationalError, DBAPIError, BrokerError)
 # A mail server that is down or refusing for a moment is worth another try, later
@@ -49,7 +50,12 @@ def resend_stuck_comments() -> int:
     return len(moderation.resend_stuck_comments())
 
 
-@reliable_task("talkback.notify_new_comment", retry_on=MAIL_RETRY_ON, backoff=30, backoff_max=3600)
+@reliable_task(
+    "talkback.notify_new_comment",
+    retry_on=MAIL_RETRY_ON,
+    backoff=30,
+    backoff_max=MAX_RETRY_DELAY_SECONDS,
+)
 def notify_new_comment(comment_id: int) -> int:
     return notifications.notify_new_comment(comment_id)
 
@@ -58,7 +64,7 @@ def notify_new_comment(comment_id: int) -> int:
     "talkback.send_daily_digests",
     retry_on=MAIL_RETRY_ON,
     backoff=60,
-    backoff_max=3600,
+    backoff_max=MAX_RETRY_DELAY_SECONDS,
     max_retries=5,
 )
 def send_daily_digests() -> int:
@@ -69,7 +75,7 @@ def send_daily_digests() -> int:
     "talkback.deliver_webhook",
     retry_on=(*RETRY_ON, webhooks.WebhookRetryable),
     backoff=10,
-    backoff_max=3600,
+    backoff_max=MAX_RETRY_DELAY_SECONDS,
     max_retries=10,
     retry_jitter=True,
 )
