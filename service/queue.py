@@ -9,10 +9,16 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from celery import Celery, Task
 from celery.schedules import crontab
 from flask import Flask, current_app
+from sqlalchemy import JSON, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from service.extensions import db
+from service.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -68,14 +74,33 @@ def make_celery(app: Flask) -> Celery:
     return celery
 
 
+class ParkedTask(db.Model):
+    """A task the broker refused when it was sent; the sweep sends it again.
+
+    Comments need no parking (the sweep finds them by their `received` status), but the
+    follow-ups of a committed change (new-comment mail, webhooks, a model lesson) exist
+    only as messages: without this a Redis outage at the wrong moment loses them.
+    """
+
+    __tablename__ = "parked_tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_name: Mapped[str] = mapped_column(String(100))
+    args: Mapped[list] = mapped_column(JSON)
+    parked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 def send(task_name: str, *args) -> bool:
-    """Queue a task now; return False instead of raising when the broker is unreachable."""
+    """Queue a task now; return False instead of raising when the broker is unreachable.
+
+    A task other than comment processing that cannot be sent is parked in the database.
+    """
     celery: Celery = current_app.extensions["celery"]
     if current_app.config["TASKS_EAGER"]:
         celery.loader.import_default_modules()
         celery.tasks[task_name].apply(args=args, throw=True)
         return True
-    return _publish(celery, task_name, args)
+    return _publish(current_app._get_current_object(), celery, task_name, args)
 
 
 def send_after_response(task_name: str, *args) -> None:
@@ -88,7 +113,22 @@ def send_after_response(task_name: str, *args) -> None:
     if current_app.config["TASKS_EAGER"]:
         send(task_name, *args)
         return
-    _executor.submit(_publish, current_app.extensions["celery"], task_name, args)
+    app = current_app._get_current_object()
+    _executor.submit(_publish, app, app.extensions["celery"], task_name, args)
+
+
+def resend_parked(limit: int = 500) -> int:
+    """Send parked tasks again, oldest first, until the broker refuses one; returns how many."""
+    sent = 0
+    for task in db.session.scalars(select(ParkedTask).order_by(ParkedTask.id).limit(limit)):
+        if not _try_publish(current_app.extensions["celery"], task.task_name, tuple(task.args)):
+            break
+        db.session.delete(task)
+        sent += 1
+    db.session.commit()
+    if sent:
+        log.info("re-sent %d parked tasks", sent)
+    return sent
 
 
 _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="talkback-send")
@@ -97,15 +137,35 @@ _BROKER_BACKOFF_SECONDS = 5.0
 _broker_down_until = 0.0
 
 
-def _publish(celery: Celery, task_name: str, args: tuple) -> bool:
+def _publish(app: Flask, celery: Celery, task_name: str, args: tuple) -> bool:
+    if _try_publish(celery, task_name, args):
+        return True
+    if task_name != PROCESS_COMMENT:
+        _park(app, task_name, args)
+    return False
+
+
+def _try_publish(celery: Celery, task_name: str, args: tuple) -> bool:
     global _broker_down_until
     if time.monotonic() < _broker_down_until:
-        log.info("broker marked down, %s%r left for the sweep", task_name, args)
+        log.info("broker marked down, %s%r not sent", task_name, args)
         return False
     try:
         celery.send_task(task_name, args=args, retry=False)
     except Exception:  # noqa: BLE001 - any broker failure must not lose the request
         _broker_down_until = time.monotonic() + _BROKER_BACKOFF_SECONDS
-        log.warning("broker unreachable, %s%r left for the sweep", task_name, args, exc_info=True)
+        log.warning("broker unreachable, %s%r not sent", task_name, args, exc_info=True)
         return False
     return True
+
+
+def _park(app: Flask, task_name: str, args: tuple) -> None:
+    # Its own session: the caller's may hold changes it has not decided to commit.
+    try:
+        with app.app_context(), Session(db.engine) as session:
+            session.add(ParkedTask(task_name=task_name, args=list(args)))
+            session.commit()
+    except Exception:  # noqa: BLE001 - the caller's own change is committed and must stand
+        log.error("%s%r lost: neither the broker nor the database took it", task_name, args)
+        return
+    log.info("%s%r parked until the broker is back", task_name, args)

@@ -6,6 +6,7 @@ from celery import shared_task
 from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from service import queue
 from service.moderation import notifications, spam_learning, webhooks
 from service.moderation import services as moderation
 from service.queue import MAX_RETRY_DELAY_SECONDS
@@ -47,7 +48,8 @@ def process_comment(comment_id: int) -> str | None:
 
 @shared_task(name="talkback.resend_stuck_comments", ignore_result=True)
 def resend_stuck_comments() -> int:
-    return len(moderation.resend_stuck_comments())
+    """The sweep: comments whose task was lost, then follow-ups the broker refused."""
+    return len(moderation.resend_stuck_comments()) + queue.resend_parked()
 
 
 @reliable_task(
