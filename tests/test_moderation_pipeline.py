@@ -154,3 +154,28 @@ def test_trust_never_lets_spam_through(site, make_comment):
         site, make_comment, email="regular@example.net", signals={"honeypot_filled": True}
     )
     assert services.process_comment(comment.id) == Status.SPAM
+
+
+def test_a_comment_that_keeps_failing_is_held_as_plain_text_not_resent_for_ever(
+    site, make_comment, monkeypatch
+):
+    from service.moderation import services as moderation
+
+    comment = make_comment(site, "Hello <b>there</b>\n\n*second*", status=Status.RECEIVED, html="")
+
+    def broken_renderer(text):
+        raise RuntimeError("renderer bug")
+
+    monkeypatch.setattr(moderation, "render_comment", broken_renderer)
+    for _ in range(moderation.MAX_PROCESS_ATTEMPTS):
+        with pytest.raises(RuntimeError):
+            moderation.process_comment(comment.id)
+        db.session.rollback()
+    assert db.session.get(Comment, comment.id).status == Status.RECEIVED
+    assert moderation.process_comment(comment.id) == Status.PENDING
+    held = db.session.get(Comment, comment.id)
+    assert held.html == "<p>Hello &lt;b&gt;there&lt;/b&gt;</p><p>*second*</p>"
+    [reason] = held.spam_reasons
+    assert reason["code"] == "processing_failed" and "10 times" in reason["detail"]
+    # A later delivery finds it processed and does nothing.
+    assert moderation.process_comment(comment.id) is None

@@ -73,6 +73,9 @@ class Comment(db.Model):
     # Last time the sweep re-sent this comment, so each stuck comment is re-sent at most
     # once per STUCK_AFTER_SECONDS instead of on every sweep.
     queued_at: Mapped[datetime | None]
+    # How often a worker has started processing it; past MAX_PROCESS_ATTEMPTS the comment is
+    # held for a moderator as plain text instead of being re-sent for ever.
+    process_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
     thread: Mapped[Thread] = relationship()
     site: Mapped[Site] = relationship()

@@ -6,6 +6,7 @@ tests all run exactly the same code.
 
 from __future__ import annotations
 
+import html as html_escaping
 from functools import lru_cache, partial
 
 import bleach
@@ -72,3 +73,11 @@ def render_comment(text: str) -> str:
 
 def count_links(html: str) -> int:
     return html.count("<a ")
+
+
+def plain_text_html(text: str) -> str:
+    """The words as escaped paragraphs, no Markdown: for a comment the renderer failed on."""
+    paragraphs = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return "".join(
+        "<p>" + html_escaping.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs
+    )

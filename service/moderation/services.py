@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from service import queue
 from service.accounts.models import ModerationPolicy, Moderator, Site
@@ -16,7 +16,7 @@ from service.extensions import db
 from service.moderation import notifications, spam, spam_learning, trusted
 from service.moderation.models import ModerationEvent
 from service.moderation.rules import Rule, RuleKind, RuleSubject, SiteRule, match_rules
-from service.moderation.sanitise import count_links, render_comment
+from service.moderation.sanitise import count_links, plain_text_html, render_comment
 from service.timeutil import as_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.REJECTED: frozenset({Status.PENDING, Status.APPROVED, Status.SPAM, Status.DELETED}),
     Status.DELETED: frozenset(),
 }
+# Starts of processing before a comment is held for a moderator unprocessed (see above).
+MAX_PROCESS_ATTEMPTS = 10
 DUPLICATE_WINDOW = timedelta(days=3)
 DUPLICATE_CANDIDATES = 100
 FLOOD_WINDOW = timedelta(minutes=1)
@@ -140,16 +142,48 @@ def route_comment(comment: Comment) -> tuple[str, float]:
 
 
 def process_comment(comment_id: int) -> str | None:
-    """Render, sanitise, score and route one comment. A second delivery does nothing."""
-    comment = db.session.get(Comment, comment_id, with_for_update=True)
+    """Render, sanitise, score and route one comment. A second delivery does nothing.
+
+    Each start is counted first, in its own commit, so a comment that makes processing
+    fail (a renderer bug, say) is not re-sent by the sweep for ever: past
+    MAX_PROCESS_ATTEMPTS it is held for a moderator as plain text.
+    """
+    db.session.execute(
+        update(Comment)
+        .where(Comment.id == comment_id, Comment.status == Status.RECEIVED)
+        .values(process_attempts=Comment.process_attempts + 1)
+    )
+    db.session.commit()
+    comment = db.session.get(Comment, comment_id, with_for_update=True, populate_existing=True)
     if comment is None or comment.status != Status.RECEIVED:
         db.session.rollback()
         return None
+    if comment.process_attempts > MAX_PROCESS_ATTEMPTS:
+        return _hold_unprocessable(comment)
     to_status, score = route_comment(comment)
     transition(comment, to_status, reason=f"pipeline: spam score {score:.2f}")
     db.session.commit()
     notifications.comment_routed(comment, to_status)
     return to_status
+
+
+def _hold_unprocessable(comment: Comment) -> str:
+    attempts = comment.process_attempts - 1
+    log.error("comment %s failed processing %d times; held for a moderator", comment.id, attempts)
+    comment.html = plain_text_html(comment.text)
+    comment.spam_score = None
+    comment.spam_reasons = [
+        spam.Reason(
+            "processing_failed",
+            0.0,
+            f"The pipeline failed on this comment {attempts} times, so it was not scored; "
+            "it is shown as plain text and waits for a moderator.",
+        ).to_dict()
+    ]
+    transition(comment, Status.PENDING, reason=f"pipeline: failed {attempts} times")
+    db.session.commit()
+    notifications.comment_routed(comment, Status.PENDING)
+    return Status.PENDING
 
 
 def resend_stuck_comments(limit: int = 500) -> list[int]:
