@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from celery import Celery, Task
 from celery.schedules import crontab
 from flask import Flask, current_app
-from sqlalchemy import JSON, String, select
+from sqlalchemy import JSON, String, create_engine, inspect, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from service.extensions import db
@@ -129,6 +129,31 @@ def resend_parked(limit: int = 500) -> int:
     if sent:
         log.info("re-sent %d parked tasks", sent)
     return sent
+
+
+def prune_embedded_broker(keep: timedelta = timedelta(hours=1)) -> int:
+    """Delete delivered messages from the embedded SQLite broker; returns how many.
+
+    Kombu's SQLAlchemy transport marks a fetched message invisible and never deletes it,
+    so without this the demo's broker.db grows by every task ever run. Redis needs nothing.
+    """
+    url = current_app.extensions["celery"].conf.broker_url or ""
+    if not url.startswith("sqla+"):
+        return 0
+    engine = create_engine(url.removeprefix("sqla+"))
+    try:
+        with engine.begin() as connection:
+            if not inspect(connection).has_table("kombu_message"):
+                return 0
+            # The transport stamps fetches with naive local time (datetime.now()).
+            cutoff = datetime.now() - keep  # noqa: DTZ005
+            deleted = connection.execute(
+                text("DELETE FROM kombu_message WHERE visible = :no AND timestamp < :cutoff"),
+                {"no": False, "cutoff": cutoff},
+            ).rowcount
+    finally:
+        engine.dispose()
+    return deleted
 
 
 _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="talkback-send")

@@ -103,3 +103,38 @@ def test_a_moderator_decision_while_the_broker_is_down_keeps_its_webhook(offline
     names = [name for name, _ in parked()]
     assert queue.DELIVER_WEBHOOK in names and "talkback.learn_from_decision" in names
     assert db.session.get(Comment, comment.id).status == Status.APPROVED
+
+
+def test_the_embedded_broker_forgets_delivered_messages(tmp_path, monkeypatch):
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import create_engine, text
+
+    broker_file = tmp_path / "broker.db"
+    app = create_app(
+        {
+            "TALKBACK_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SPAM_MODEL_DIR": str(tmp_path / "models"),
+            "TASKS_EAGER": False,
+            "CELERY_BROKER_URL": f"sqla+sqlite:///{broker_file}",
+        }
+    )
+    monkeypatch.setattr(queue, "_broker_down_until", 0.0)
+    with app.app_context():
+        assert queue.prune_embedded_broker() == 0  # no table yet
+        for comment_id in (1, 2, 3):
+            assert queue.send(queue.PROCESS_COMMENT, comment_id)
+        engine = create_engine(f"sqlite:///{broker_file}")
+        with engine.begin() as connection:
+            # What a worker's fetch leaves behind: invisible, stamped with local time.
+            two_hours_ago = datetime.now() - timedelta(hours=2)  # noqa: DTZ005
+            connection.execute(
+                text("UPDATE kombu_message SET visible = 0, timestamp = :t WHERE id <= 2"),
+                {"t": two_hours_ago},
+            )
+        assert queue.prune_embedded_broker() == 2
+        with engine.begin() as connection:
+            left = connection.execute(text("SELECT count(*) FROM kombu_message")).scalar()
+        assert left == 1  # the undelivered message stays
+        engine.dispose()

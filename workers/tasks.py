@@ -49,6 +49,7 @@ def process_comment(comment_id: int) -> str | None:
 @shared_task(name="talkback.resend_stuck_comments", ignore_result=True)
 def resend_stuck_comments() -> int:
     """The sweep: comments whose task was lost, then follow-ups the broker refused."""
+    queue.prune_embedded_broker()
     return len(moderation.resend_stuck_comments()) + queue.resend_parked()
 
 
