@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import Flask, current_app, has_request_context, url_for
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,32 @@ def send_mail(to: str, subject: str, text: str, html: str | None = None) -> bool
             smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         smtp.send_message(message)
     return True
+
+
+_background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="talkback-mail")
+
+
+def send_mail_soon(to: str, subject: str, text: str) -> None:
+    """Send from a background thread: the request neither waits for SMTP nor fails with it.
+
+    For mails whose sending must not show in the answer: a password reset is only sent to
+    addresses with an account, and SMTP time (or an SMTP error) would tell who has one.
+    A failure is logged; the person can ask again. Under TASKS_EAGER (tests) it is sent
+    before returning, with the same logging.
+    """
+    app = current_app._get_current_object()
+    if app.config.get("TASKS_EAGER"):
+        _send_logged(app, to, subject, text)
+    else:
+        _background.submit(_send_logged, app, to, subject, text)
+
+
+def _send_logged(app: Flask, to: str, subject: str, text: str) -> None:
+    with app.app_context():
+        try:
+            send_mail(to, subject, text)
+        except Exception:  # noqa: BLE001 - nobody is waiting for this answer but the log
+            log.exception("could not send %r to %s", subject, to)
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -94,3 +94,39 @@ def test_a_short_password_is_refused_and_the_link_still_works(client, inbox, own
     assert response.status_code == 422
     assert "at least 10 characters" in response.get_data(as_text=True)
     assert client.get(path).status_code == 200
+
+
+def test_the_reset_answer_does_not_wait_for_or_fail_with_the_mail_server(app, owner, monkeypatch):
+    # SMTP time and SMTP errors would otherwise tell which addresses have an account.
+    import threading
+    import time
+
+    from service import mail
+
+    started, release = threading.Event(), threading.Event()
+
+    def slow_broken_smtp(*args):
+        started.set()
+        release.wait(5)
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(mail, "send_mail", slow_broken_smtp)
+    app.config["TASKS_EAGER"] = False
+    client = app.test_client()
+    for email in ("owner@example.org", "nobody@example.org"):
+        begun = time.monotonic()
+        assert ask_for_reset(client, email).status_code == 302
+        assert time.monotonic() - begun < 1.0, email
+    assert started.wait(5)  # the known address's mail was attempted, in the background
+    release.set()
+
+
+def test_a_mail_server_error_during_a_reset_is_logged_not_a_500(app, owner, monkeypatch, caplog):
+    from service import mail
+
+    def broken_smtp(*args):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(mail, "send_mail", broken_smtp)
+    assert ask_for_reset(app.test_client(), "owner@example.org").status_code == 302
+    assert "could not send 'Reset your Talkback password'" in caplog.text

@@ -89,7 +89,7 @@ def test_reset_link_is_built_from_the_public_url_not_the_host_header(app, site, 
     from tests.dashboard_support import CSRF_RE, dashboard_moderator
 
     sent = []
-    monkeypatch.setattr("service.accounts.views.send_mail", lambda *args: sent.append(args))
+    monkeypatch.setattr("service.accounts.views.send_mail_soon", lambda *args: sent.append(args))
     app.config["PUBLIC_URL"] = "https://talk.example/comments"
     dashboard_moderator(site, "owner@example.org", Role.OWNER)
     client = app.test_client()

@@ -28,7 +28,7 @@ from service.accounts import services as accounts
 from service.accounts.models import ApiToken, Moderator, Role, Site
 from service.errors import ApiError
 from service.extensions import db, limiter
-from service.mail import external_url, send_mail
+from service.mail import external_url, send_mail_soon
 
 bp = Blueprint("accounts", __name__)
 
@@ -159,7 +159,7 @@ def forgot_password():
         minutes = (
             current_app.config.get("PASSWORD_RESET_MAX_AGE", passwords.DEFAULT_RESET_MAX_AGE) // 60
         )
-        send_mail(
+        send_mail_soon(
             moderator.email,
             "Reset your Talkback password",
             render_template("accounts/reset_email.txt", link=link, minutes=minutes),

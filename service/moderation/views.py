@@ -28,7 +28,7 @@ from service.accounts.views import current_moderator, login_required, member_sit
 from service.comments.models import Status
 from service.comments.schemas import id_or_none
 from service.errors import ValidationError
-from service.mail import external_url, send_mail
+from service.mail import external_url, send_mail_soon
 from service.moderation import dashboard_services as dash
 from service.moderation import trusted
 from service.moderation.rules import RuleKind
@@ -344,7 +344,7 @@ def add_trusted(slug: str):
         return _render_rules(site, status=422)
     if author.verified_at is None:
         link = external_url("dashboard.confirm_trusted", token=trusted.make_verify_token(author))
-        send_mail(
+        send_mail_soon(
             author.email,
             f"Confirm your address for comments on {site.name}",
             render_template("moderation/trusted_email.txt", site=site, link=link),
@@ -388,7 +388,7 @@ def add_member(slug: str):
     if moderator.password_hash is None and moderator.is_active:
         # A new account has no password: the invitation is a password link.
         token = passwords.make_reset_token(moderator)
-        send_mail(
+        send_mail_soon(
             moderator.email,
             f"You can now moderate comments on {site.name}",
             render_template(
