@@ -89,7 +89,8 @@ def disable_moderator(email: str) -> None:
 @click.argument("email")
 @click.password_option("--password", help="Prompted for (twice) when not given.")
 def set_moderator_password(email: str, password: str) -> None:
-    """Set the dashboard password; this also signs the moderator out everywhere."""
+    """Set the dashboard password; this signs the moderator out everywhere and revokes
+    their API tokens."""
     moderator = _moderator_or_fail(email)
     try:
         passwords.set_password(moderator, password)

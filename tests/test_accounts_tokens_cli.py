@@ -75,6 +75,19 @@ def test_cli_set_password_lets_the_moderator_sign_in(app, site, make_moderator):
     assert login(app.test_client(), "mod@example.org", "cli password 123").status_code == 302
 
 
+def test_a_new_password_revokes_every_api_token(app, site, make_moderator):
+    # After an account takeover the owner resets the password; the intruder's tokens die.
+    _, token = make_moderator(site, "mod@example.org", Role.OWNER)
+    queue = f"/api/v1/sites/{site.slug}/queue"
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert app.test_client().get(queue, headers=bearer).status_code == 200
+    result = app.test_cli_runner().invoke(
+        args=["moderators", "set-password", "mod@example.org", "--password", "cli password 123"]
+    )
+    assert result.exit_code == 0, result.output
+    assert app.test_client().get(queue, headers=bearer).status_code == 401
+
+
 def test_cli_set_password_prompts_and_refuses_weak_passwords(app, site, make_moderator):
     make_moderator(site, "mod@example.org")
     runner = app.test_cli_runner()

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from service.accounts.models import Moderator
 from service.errors import ValidationError
 from service.extensions import db
+from service.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 10
 RESET_SALT = "talkback.password-reset"
@@ -65,8 +66,17 @@ def check_password_strength(password: str) -> None:
 
 
 def set_password(moderator: Moderator, password: str) -> None:
+    """A new password signs the moderator out everywhere: sessions and API tokens alike.
+
+    A reset is what someone does after losing control of an account; tokens the intruder
+    made must not outlive it. The moderator issues new tokens on the tokens page.
+    """
     check_password_strength(password)
     moderator.password_hash = hash_password(password)
+    now = utcnow()
+    for token in moderator.tokens:
+        if token.revoked_at is None:
+            token.revoked_at = now
     db.session.commit()
 
 
