@@ -321,3 +321,30 @@ def test_utm_tags_name_the_network():
     assert query_of(link)["url"].endswith(
         "utm_source=telegram&utm_medium=social&utm_campaign=share"
     )
+
+
+def test_a_title_whose_only_excess_is_trailing_punctuation_is_fitted_not_a_crash():
+    from service.shares.text import fit_text
+
+    fitted = fit_text("x" * 254 + ":::", lambda text: len(text) <= 256)
+    assert fitted == "x" * 254 + "…"
+
+
+def test_x_counts_23_only_for_what_it_links():
+    from service.shares.text import x_weighted_length
+
+    code = "AbstractAutowireCapableBeanFactory.createBean()"
+    assert x_weighted_length(code) == len(code)  # not a domain: every character counts
+    assert x_weighted_length("see example.com/x now") == 4 + 23 + 4
+    assert x_weighted_length("read https://a.example/p?q=1, then") == 5 + 23 + 6
+    assert x_weighted_length("https://" + "😀" * 10) == 8 + 20  # emoji end a URL
+
+
+def test_a_query_keeps_its_bare_keys_and_order_with_or_without_utm():
+    from service.shares.text import add_utm, canonicalise_url
+
+    url = canonicalise_url("https://Blog.example/p?id=3&flag&utm_source=old&fbclid=x#top")
+    assert url == "https://blog.example/p?id=3&flag"
+    assert add_utm(url, "x") == (
+        "https://blog.example/p?id=3&flag&utm_source=x&utm_medium=social&utm_campaign=share"
+    )

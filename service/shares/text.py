@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 import regex
 
@@ -23,9 +23,19 @@ ELLIPSIS = "…"
 _LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
 _GRAPHEME = regex.compile(r"\X")
 _EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\uFE0F")
-# Scheme URLs and bare domains (X links `example.com` too); over-matching only over-counts.
+# What the networks shorten to a fixed length: scheme URLs (up to the first character that
+# cannot be in a URL) and bare domains with a real ending (X links `example.com`, not
+# `Factory.createBean`). Counting a non-URL as 23 would under-count a long word, so only
+# well-known endings and two-letter country codes count as domains.
+_TLDS = (
+    "com|net|org|edu|gov|mil|int|info|biz|name|pro|io|co|me|tv|app|dev|blog|news|online|"
+    "site|shop|store|tech|xyz|club|page|link|live|art|design|cloud|[a-z]{2}"
+)
+# A URL does not end in the punctuation of the sentence around it ("see a.example/x, then").
+_URL_BODY = r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*[A-Za-z0-9\-_~/#\[\]@$&*+=%])"
 _URL = regex.compile(
-    r"https?://\S+|(?<![\w@.])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?:/\S*)?",
+    rf"https?://{_URL_BODY}"
+    rf"|(?<![\w@.])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})(?![\w-])(?:/{_URL_BODY}?)?",
     regex.IGNORECASE,
 )
 _TRAILING = " \t\r\n,;:-–—"
@@ -113,7 +123,8 @@ def fit_text(text: str, fits: Callable[[str], bool], ellipsis: str = ELLIPSIS) -
             high = middle - 1
     if low == 0:
         return ""
-    if not clusters[low].isspace():
+    # low == len(clusters): the whole text fits once its trailing punctuation gives way to "…".
+    if low < len(clusters) and not clusters[low].isspace():
         spaces = [i for i in range(1, low) if clusters[i].isspace()]
         if spaces and fits(cut(spaces[-1])):
             return cut(spaces[-1])
@@ -135,21 +146,31 @@ def canonicalise_url(url: str) -> str:
     port = parts.port
     if port and (scheme, port) not in (("http", 80), ("https", 443)):
         host = f"{host}:{port}"
-    query = [
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not key.lower().startswith("utm_") and key.lower() not in TRACKING_PARAMS
-    ]
-    return urlunsplit(
-        (scheme, host, parts.path or "/", urlencode(query, quote_via=quote, safe="/:@"), "")
-    )
+    return urlunsplit((scheme, host, parts.path or "/", _query_without_tracking(parts.query), ""))
+
+
+def _query_without_tracking(query: str) -> str:
+    """The query re-encoded one way, tracking parameters dropped, bare keys kept bare.
+
+    `?id=3&flag` stays `?id=3&flag`: a page may read a key without a value differently
+    from one with an empty value, so `flag=` would be another page.
+    """
+    kept = []
+    for pair in query.split("&"):
+        key, has_value, value = pair.partition("=")
+        name = unquote_plus(key)
+        if not pair or name.lower().startswith("utm_") or name.lower() in TRACKING_PARAMS:
+            continue
+        encoded = quote(name, safe="/:@")
+        kept.append(f"{encoded}={quote(unquote_plus(value), safe='/:@')}" if has_value else encoded)
+    return "&".join(kept)
 
 
 def add_utm(url: str, source: str, campaign: str = "share") -> str:
+    """The URL with utm_* appended; its own query is left exactly as it was."""
     parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    query += [("utm_source", source), ("utm_medium", "social"), ("utm_campaign", campaign)]
-    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote, safe="/:@")))
+    utm = urlencode({"utm_source": source, "utm_medium": "social", "utm_campaign": campaign})
+    return urlunsplit(parts._replace(query=f"{parts.query}&{utm}" if parts.query else utm))
 
 
 def encode(value: str) -> str:
