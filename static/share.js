@@ -8,6 +8,8 @@
   var HOST = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 
   function fallbackCopy(text) {
+    // Selecting the hidden field moves focus; give it back so a keyboard user stays put.
+    var before = document.activeElement;
     var area = document.createElement("textarea");
     area.value = text;
     area.setAttribute("readonly", "");
@@ -17,6 +19,7 @@
     var done = false;
     try { done = document.execCommand("copy"); } catch (e) { done = false; }
     document.body.removeChild(area);
+    if (before && before.focus) before.focus();
     return done ? Promise.resolve() : Promise.reject(new Error("copy"));
   }
 

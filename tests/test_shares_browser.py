@@ -98,6 +98,22 @@ def test_copy_link_writes_the_clipboard_and_says_copied(share_page, live_server)
     )
 
 
+def test_the_copy_fallback_leaves_keyboard_focus_on_the_copy_button(share_page):
+    # A blog on plain http has no Clipboard API: the hidden-field fallback must not strand
+    # focus on <body>.
+    page = share_page
+    page.evaluate("Object.defineProperty(navigator, 'clipboard', {value: undefined})")
+    nav = menu(page)
+    nav.get_by_text("Get link", exact=True).click()
+    nav.get_by_role("button", name="Copy link").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.tagName !== 'TEXTAREA'")
+    assert page.evaluate(
+        "document.activeElement.tagName === 'BUTTON'"
+        " && !!document.activeElement.closest('.share-getlink')"
+    )
+
+
 def test_keyboard_alone_opens_both_menus_and_copies(share_page, live_server):
     page = share_page
     page.keyboard.press("Tab")
