@@ -156,3 +156,29 @@ def test_password_reset_requests_are_rate_limited_per_address(tmp_path):
             statuses.append(response.status_code)
         assert statuses == [302, 302, 429]
         db.session.remove()
+
+
+def test_signing_out_ends_the_session_even_for_a_copied_cookie(app, site):
+    from datetime import timedelta
+
+    from service.accounts import services as accounts
+    from service.accounts.models import SignedOutSession
+    from service.timeutil import utcnow
+
+    dashboard_moderator(site, "owner@example.org", Role.OWNER)
+    client = app.test_client()
+    assert login(client, "owner@example.org").status_code == 302
+    stolen = client.get_cookie("session").value
+    token = csrf_token(client, "/moderate/queue")
+    assert client.post("/moderate/logout", data={"csrf_token": token}).status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", stolen)
+    assert thief.get("/moderate/queue").status_code == 302  # back to the login page
+    # A fresh sign-in is a new session, untouched by the old sign-out.
+    assert login(client, "owner@example.org").status_code == 302
+    assert client.get("/moderate/queue").status_code == 200
+    # The record goes once the cookie it stands for would have expired anyway.
+    [ended] = db.session.scalars(db.select(SignedOutSession)).all()
+    ended.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert accounts.forget_expired_sign_outs() == 1

@@ -7,6 +7,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from service import queue
+from service.accounts import services as accounts
 from service.moderation import notifications, spam_learning, webhooks
 from service.moderation import services as moderation
 from service.queue import MAX_RETRY_DELAY_SECONDS
@@ -50,6 +51,7 @@ def process_comment(comment_id: int) -> str | None:
 def resend_stuck_comments() -> int:
     """The sweep: comments whose task was lost, then follow-ups the broker refused."""
     queue.prune_embedded_broker()
+    accounts.forget_expired_sign_outs()
     return len(moderation.resend_stuck_comments()) + queue.resend_parked()
 
 

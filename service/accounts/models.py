@@ -93,3 +93,16 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     moderator: Mapped[Moderator] = relationship(back_populates="tokens")
+
+
+class SignedOutSession(db.Model):
+    """A dashboard session ended by signing out, until its cookie would have expired anyway.
+
+    The session lives in a signed cookie, so clearing it only empties the browser that
+    signed out; a copy of the cookie taken earlier would still open the dashboard.
+    """
+
+    __tablename__ = "signed_out_sessions"
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

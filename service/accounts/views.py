@@ -6,6 +6,7 @@ password change or a disabled account ends every open session on the next reques
 
 from __future__ import annotations
 
+import secrets
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -25,15 +26,17 @@ from sqlalchemy import select
 
 from service.accounts import passwords
 from service.accounts import services as accounts
-from service.accounts.models import ApiToken, Moderator, Role, Site
+from service.accounts.models import ApiToken, Moderator, Role, SignedOutSession, Site
 from service.errors import ApiError
 from service.extensions import db, limiter
 from service.mail import external_url, send_mail_soon
+from service.timeutil import utcnow
 
 bp = Blueprint("accounts", __name__)
 
 SESSION_KEY = "moderator_id"
 FINGERPRINT_KEY = "moderator_fp"
+SESSION_ID_KEY = "session_id"
 
 
 def _login_rate_limit() -> str:
@@ -54,10 +57,13 @@ def current_moderator() -> Moderator | None:
     if not isinstance(moderator_id, int):
         return None
     moderator = db.session.get(Moderator, moderator_id)
+    session_id = session.get(SESSION_ID_KEY)
     if (
         moderator is None
         or not moderator.is_active
         or session.get(FINGERPRINT_KEY) != passwords.password_fingerprint(moderator)
+        or not isinstance(session_id, str)
+        or db.session.get(SignedOutSession, session_id) is not None
     ):
         return None
     return moderator
@@ -114,6 +120,7 @@ def _start_session(moderator: Moderator) -> None:
     session.permanent = True
     session[SESSION_KEY] = moderator.id
     session[FINGERPRINT_KEY] = passwords.password_fingerprint(moderator)
+    session[SESSION_ID_KEY] = secrets.token_urlsafe(24)
     # session.clear() dropped the CSRF secret too; forget the token signed from it.
     g.pop("csrf_token", None)
 
@@ -138,6 +145,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    session_id = session.get(SESSION_ID_KEY)
+    if isinstance(session_id, str) and db.session.get(SignedOutSession, session_id) is None:
+        expires = utcnow() + current_app.permanent_session_lifetime
+        db.session.add(SignedOutSession(session_id=session_id[:64], expires_at=expires))
+        db.session.commit()
     session.clear()
     g.pop("csrf_token", None)
     flash("You are signed out.", "info")
