@@ -371,3 +371,32 @@ def test_share_stats_need_a_token_for_that_site(client, site, make_site, make_mo
         "/api/v1/sites/blog/share-stats?days=-3", headers={"Authorization": f"Bearer {own}"}
     )
     assert bad_days.status_code == 422
+
+
+def test_the_first_visitors_title_is_not_what_every_counted_share_says(client, site):
+    page = "https://blog.example/2026/launch"
+    # Someone asks first, with words of their own: they become the thread's stored title.
+    client.get("/api/v1/sites/blog/shares", query_string={"url": page, "title": "Send BTC"})
+    # A reader's menu carries the page's real title; its counted link must say that.
+    menu = client.get(
+        "/api/v1/sites/blog/shares", query_string={"url": page, "title": "Our launch post"}
+    ).get_json()
+    [x] = [t for t in menu["targets"] if t["id"] == "x"]
+    location = client.get(urlsplit(x["click_url"]).path + "?" + urlsplit(x["click_url"]).query)
+    text = parse_qs(urlsplit(location.headers["Location"]).query)["text"][0]
+    assert text.startswith("Our launch post") and "BTC" not in text
+    # Unsigned or altered words, or words signed for another post, are ignored.
+    path = urlsplit(x["click_url"]).path
+    other = client.get(
+        "/api/v1/sites/blog/shares",
+        query_string={"url": "https://blog.example/other", "title": "Other post"},
+    ).get_json()
+    [other_x] = [t for t in other["targets"] if t["id"] == "x"]
+    for words in (
+        "Free money",
+        urlsplit(x["click_url"]).query[2:] + "x",
+        urlsplit(other_x["click_url"]).query[2:],
+    ):
+        location = client.get(path, query_string={"w": words}).headers["Location"]
+        text = parse_qs(urlsplit(location).query)["text"][0]
+        assert "Free money" not in text and "Other post" not in text, words

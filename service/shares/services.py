@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import qrcode
 import qrcode.image.svg
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 from qrcode.exceptions import DataOverflowError
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -140,8 +142,40 @@ def post_for(site: Site, thread: Thread, title: str = "", text: str = "", url: s
 # --- the menu ------------------------------------------------------------------------------
 
 
-def click_path(site: Site, thread: Thread, target: Target) -> str:
-    return f"/s/{site.slug}/{thread.id}/{target.id}"
+def click_path(site: Site, thread: Thread, target: Target, words: str = "") -> str:
+    path = f"/s/{site.slug}/{thread.id}/{target.id}"
+    return f"{path}?{urlencode({'w': words})}" if words else path
+
+
+def _signed_words(thread: Thread, post: Post) -> str:
+    """The menu's own title and text, signed for its counted links; "" when stored ones do.
+
+    A thread's stored title is whatever the first visitor sent, so the counted redirect
+    must not put it in every reader's post when the reader's own page said otherwise.
+    Signed, so a crafted link cannot make the redirect say anything this service was not
+    asked to say for that thread by a menu request.
+    """
+    if post.title == (thread.title or post.url) and not post.text:
+        return ""
+    return _words_signer().dumps({"thread": thread.id, "title": post.title, "text": post.text})
+
+
+def _words_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="talkback.share-words")
+
+
+def _words_for(thread: Thread, signed: str | None) -> tuple[str, str]:
+    """(title, text) from a counted link's signed words, or ("", "") to use the stored ones."""
+    if not signed:
+        return "", ""
+    try:
+        words = _words_signer().loads(signed)
+    except BadSignature:
+        return "", ""
+    if not isinstance(words, dict) or words.get("thread") != thread.id:
+        return "", ""
+    title, text = words.get("title"), words.get("text")
+    return (title if isinstance(title, str) else ""), (text if isinstance(text, str) else "")
 
 
 def share_menu(site: Site, thread: Thread, post: Post, base_url: str, instance: str = "") -> dict:
@@ -152,6 +186,7 @@ def share_menu(site: Site, thread: Thread, post: Post, base_url: str, instance: 
     so share.js can build the link for the server the reader picks.
     """
     base_url = base_url.rstrip("/")
+    words = _signed_words(thread, post)
     targets = []
     for target in enabled_targets(site.settings):
         entry = {
@@ -159,7 +194,7 @@ def share_menu(site: Site, thread: Thread, post: Post, base_url: str, instance: 
             "name": target.name,
             "label": target.accessible_label,
             "href": build_link(target, post, instance=instance, fallback=True),
-            "click_url": base_url + click_path(site, thread, target),
+            "click_url": base_url + click_path(site, thread, target, words),
             "needs_instance": target.needs_instance,
             "mobile_only": target.mobile_only,
             "popup": {"width": target.popup[0], "height": target.popup[1]}
@@ -239,22 +274,28 @@ def record_click(site_id: int, thread_id: int, network: str, day: date | None = 
     db.session.commit()
 
 
-def share_redirect(site: Site, raw_thread_id: object, network: str) -> tuple[Thread, str]:
-    """The network URL for a thread of this site, built only from stored data.
+def share_redirect(
+    site: Site, raw_thread_id: object, network: str, signed_words: str | None = None
+) -> tuple[Thread, str]:
+    """The network URL for a thread of this site, built from stored data and signed words.
 
-    Nothing from the request but the path's three ids is read, so no query parameter can
-    choose where the reader is sent. Instance networks go to their fixed-host picker.
+    Only the path's three ids and the words a menu request signed for this thread are
+    read, so no query parameter can choose where the reader is sent or, unsigned, what
+    the post says. Instance networks go to their fixed-host picker.
     """
     thread = get_thread(site, raw_thread_id)
     target = next((t for t in enabled_targets(site.settings) if t.id == network), None)
     if target is None:
         raise NotFound("No such share target.", code="unknown_network")
-    location = build_link(target, post_for(site, thread), fallback=True)
+    title, text = _words_for(thread, signed_words)
+    location = build_link(target, post_for(site, thread, title, text), fallback=True)
     return thread, location
 
 
-def count_and_redirect(site: Site, raw_thread_id: object, network: str) -> str:
-    thread, location = share_redirect(site, raw_thread_id, network)
+def count_and_redirect(
+    site: Site, raw_thread_id: object, network: str, signed_words: str | None = None
+) -> str:
+    thread, location = share_redirect(site, raw_thread_id, network, signed_words)
     record_click(site.id, thread.id, network)
     return location
 

@@ -44,6 +44,7 @@ def share_links(site: str):
 def counted_share(site: str, thread_id: str, network: str):
     """GET counts and redirects (plain links); POST only counts (share.js opened it itself)."""
     site_row = get_site(site)
+    words = request.args.get("w")  # the menu's title and text, signed (see share_menu)
     if request.method == "POST":
         thread, _ = services.share_redirect(site_row, thread_id, network)
         services.record_click(site_row.id, thread.id, network)
@@ -51,7 +52,8 @@ def counted_share(site: str, thread_id: str, network: str):
     if request.method == "HEAD":  # link checkers and prefetchers are not readers
         services.share_redirect(site_row, thread_id, network)
         return Response(status=200)
-    response = redirect(services.count_and_redirect(site_row, thread_id, network), code=302)
+    location = services.count_and_redirect(site_row, thread_id, network, words)
+    response = redirect(location, code=302)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex"
