@@ -220,3 +220,55 @@ def test_cli_checks_a_saved_file(app, demo_html, tmp_path):
 def test_cli_refuses_private_urls_unless_allowed(app):
     result = app.test_cli_runner().invoke(args=["shares", "check", "http://127.0.0.1:1/"])
     assert result.exit_code != 0 and "private" in result.output
+
+
+def _networks(report: dict, code: str) -> list[list[str]]:
+    return [p["networks"] for p in report["problems"] if p["code"] == code]
+
+
+X_CARD = """<meta property="og:title" content="T">
+<meta property="og:image" content="https://a.example/{image}">
+<meta property="og:image:width" content="{width}"><meta property="og:image:height" content="{height}">
+<meta name="twitter:card" content="{card}">{extra}"""
+
+
+def test_x_card_images_follow_xs_own_sizes_and_ratios():
+    def check(**values):
+        values = {"image": "i.png", "extra": "", **values}
+        return preview.check(preview.read_tags(X_CARD.format(**values)))
+
+    huge = check(width=5000, height=2500, card="summary_large_image")
+    assert _networks(huge, "image_too_large_for_card") == [["x"]]
+    square = check(width=400, height=400, card="summary")
+    assert "image_aspect_for_card" not in codes(square)  # a summary card is 1:1
+    assert _networks(square, "image_aspect") == [["facebook", "linkedin"]]
+    wide_summary = check(width=1200, height=630, card="summary")
+    assert _networks(wide_summary, "image_aspect_for_card") == [["x"]]
+    tiny = check(width=100, height=100, card="summary")
+    assert _networks(tiny, "image_too_small_for_card") == [["x"]]
+    fine = check(width=1200, height=630, card="summary_large_image")
+    assert not [p for p in fine["problems"] if p["networks"] == ["x"]]
+
+
+def test_x_reads_twitter_image_first():
+    svg_for_x = preview.check(
+        preview.read_tags(
+            X_CARD.format(
+                image="i.png",
+                width=1200,
+                height=630,
+                card="summary_large_image",
+                extra='<meta name="twitter:image" content="https://a.example/card.svg">',
+            )
+        )
+    )
+    assert _networks(svg_for_x, "image_svg") == [["x"]]
+    only_twitter = preview.check(
+        preview.read_tags(
+            '<meta name="twitter:card" content="summary_large_image">'
+            '<meta name="twitter:image" content="https://a.example/card.png">'
+        )
+    )
+    [missing] = _networks(only_twitter, "missing_og_image")
+    assert "x" not in missing and "facebook" in missing
+    assert only_twitter["networks"]["x"]["image"] == "https://a.example/card.png"

@@ -22,9 +22,13 @@ from service.errors import ValidationError
 FETCH_TIMEOUT_SECONDS = 5
 FETCH_MAX_BYTES = 1_000_000  # the tags live in <head>; the rest of a big page is not needed
 MAX_REDIRECTS = 3
+# Common publishing guidance (Yoast, Moz), not a network's published limit: hence warnings.
 TITLE_MOBILE = 60  # Facebook and LinkedIn cut longer titles on phones
 TITLE_X = 70
 DESCRIPTION_MAX = 200
+# X's card specs (reference/share-targets.md): summary_large_image 2:1, 300×157 to
+# 4096×4096; summary 1:1, at least 144×144; no SVG.
+X_MAX_PIXELS = 4096
 MAX_PIXEL_DIGITS = 6  # no image is a million pixels wide; int() refuses 4300+ digits
 CARD_TYPES = ("summary", "summary_large_image", "app", "player")
 NETWORKS = ("facebook", "x", "linkedin", "bluesky", "mastodon", "whatsapp", "telegram")
@@ -186,6 +190,51 @@ def _pixels(value: str) -> int | None:
     return int(value) or None
 
 
+def _is_svg(url: str) -> bool:
+    parts = _split(url)
+    return parts is not None and parts.path.lower().endswith(".svg")
+
+
+def _check_x_card_image(problem, card: str, width: int, height: int) -> None:
+    if width > X_MAX_PIXELS or height > X_MAX_PIXELS:
+        problem(
+            "error",
+            "image_too_large_for_card",
+            f"The image is {width}×{height}; X shows at most {X_MAX_PIXELS}×{X_MAX_PIXELS}.",
+            ("x",),
+        )
+    if card == "summary_large_image":
+        if width < 300 or height < 157:
+            problem(
+                "error",
+                "image_too_small_for_card",
+                "summary_large_image needs at least 300×157.",
+                ("x",),
+            )
+        if not 1.8 <= width / height <= 2.2:
+            problem(
+                "warning",
+                "image_aspect_for_card",
+                f"The image ratio is {width / height:.2f}:1; summary_large_image is 2:1.",
+                ("x",),
+            )
+    elif card in ("", "summary"):
+        if width < 144 or height < 144:
+            problem(
+                "error",
+                "image_too_small_for_card",
+                "A summary card needs at least 144×144.",
+                ("x",),
+            )
+        if card == "summary" and not 0.9 <= width / height <= 1.1:
+            problem(
+                "warning",
+                "image_aspect_for_card",
+                f"The image ratio is {width / height:.2f}:1; a summary card is square (1:1).",
+                ("x",),
+            )
+
+
 def check(tags: dict) -> dict:
     """What each network will show, and the problems (`error` breaks a preview, `warning`
     degrades it), each with a stable code and the networks it affects."""
@@ -205,6 +254,9 @@ def check(tags: dict) -> dict:
     width = _pixels(meta.get("og:image:width", ""))
     height = _pixels(meta.get("og:image:height", ""))
     card = meta.get("twitter:card", "")
+    # X reads twitter:* first and falls back to og:*.
+    x_image = meta.get("twitter:image") or image
+    others = tuple(n for n in NETWORKS if n != "x")
 
     if not title:
         problem("error", "missing_og_title", "og:title is missing; networks fall back to <title>.")
@@ -241,20 +293,26 @@ def check(tags: dict) -> dict:
         problem("warning", "og_url_not_canonical", "og:url differs from <link rel=canonical>.")
 
     if not image:
-        problem("error", "missing_og_image", "og:image is missing: no picture in any preview.")
-    else:
+        problem(
+            "error",
+            "missing_og_image",
+            "og:image is missing: no picture in any preview.",
+            others if x_image else NETWORKS,
+        )
+    if x_image and x_image != image and _is_svg(x_image):
+        problem("error", "image_svg", "SVG images are not shown by X (twitter:image).", ("x",))
+    if image:
         absolute, https = _absolute_https(image)
         if not absolute:
             problem("error", "image_not_absolute", "og:image must be an absolute URL.")
         elif not https:
             problem("warning", "image_not_https", "og:image should use https.")
-        parts = _split(image)
-        if parts is not None and parts.path.lower().endswith(".svg"):
+        if _is_svg(image):
             problem(
                 "error",
                 "image_svg",
                 "SVG images are not shown by X or Facebook.",
-                ("x", "facebook"),
+                ("x", "facebook") if x_image == image else ("facebook",),
             )
         if width is None or height is None:
             problem(
@@ -278,20 +336,15 @@ def check(tags: dict) -> dict:
                     f"The image is {width}×{height}; below 600×315 Facebook shows a small thumbnail.",
                     ("facebook", "linkedin"),
                 )
-            if card == "summary_large_image" and (width < 300 or height < 157):
-                problem(
-                    "error",
-                    "image_too_small_for_card",
-                    "summary_large_image needs at least 300×157.",
-                    ("x",),
-                )
             if not 1.6 <= width / height <= 2.2:
                 problem(
                     "warning",
                     "image_aspect",
                     f"The image ratio is {width / height:.2f}:1; large previews are 1.91:1.",
-                    ("facebook", "linkedin", "x"),
+                    ("facebook", "linkedin"),
                 )
+            if x_image == image:  # the given size is the picture X shows
+                _check_x_card_image(problem, card, width, height)
         if not meta.get("og:image:alt") and not meta.get("twitter:image:alt"):
             problem("warning", "missing_image_alt", "og:image:alt is missing (screen readers).")
     if not card:
@@ -307,7 +360,6 @@ def check(tags: dict) -> dict:
         )
 
     large = bool(image) and (width or 0) >= 600 and (height or 0) >= 315
-    x_image = meta.get("twitter:image") or image
     shows = {
         network: {
             "title": title or tags.get("title", ""),
