@@ -115,3 +115,15 @@ def pg_database(prefix: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def testing_app(tmp_path: Path, **overrides):
+    """A testing app on in-memory SQLite with its own model directory, plus overrides."""
+    from service import create_app
+
+    config = {
+        "TALKBACK_ENV": "testing",
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        "SPAM_MODEL_DIR": str(tmp_path / "models"),
+    }
+    return create_app({**config, **overrides})

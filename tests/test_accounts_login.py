@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from service import create_app
 from service.accounts import passwords
 from service.accounts.models import Role
 from service.extensions import db
+from tests import support
 from tests.dashboard_support import PASSWORD, csrf_token, dashboard_moderator, login, post_form
 
 
@@ -101,15 +101,7 @@ def test_login_never_redirects_off_site(client, owner, evil):
 
 
 def test_login_is_rate_limited(tmp_path):
-    app = create_app(
-        {
-            "TALKBACK_ENV": "testing",
-            "SQLALCHEMY_DATABASE_URI": "sqlite://",
-            "SPAM_MODEL_DIR": str(tmp_path / "models"),
-            "RATELIMIT_ENABLED": True,
-            "LOGIN_RATE_LIMIT": "3 per minute",
-        }
-    )
+    app = support.testing_app(tmp_path, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     with app.app_context():
         db.create_all()
         from service.accounts import services as accounts
@@ -132,15 +124,7 @@ def test_login_is_rate_limited(tmp_path):
 
 
 def test_password_reset_requests_are_rate_limited_per_address(tmp_path):
-    app = create_app(
-        {
-            "TALKBACK_ENV": "testing",
-            "SQLALCHEMY_DATABASE_URI": "sqlite://",
-            "SPAM_MODEL_DIR": str(tmp_path / "models"),
-            "RATELIMIT_ENABLED": True,
-            "LOGIN_RATE_LIMIT": "2 per minute",
-        }
-    )
+    app = support.testing_app(tmp_path, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute")
     with app.app_context():
         db.create_all()
         statuses = []

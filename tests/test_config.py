@@ -4,6 +4,7 @@ import pytest
 
 from service import create_app
 from service.config import ProductionConfig
+from tests import support
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
@@ -42,14 +43,7 @@ def test_production_refuses_to_start_without_a_public_url(monkeypatch, public_ur
 def test_no_task_retries_later_than_redis_would_hand_its_message_out_again(tmp_path):
     # A retry waiting for its countdown is an unacknowledged message; if Redis' visibility
     # timeout ran out first, a second worker would run the same retry too.
-    app = create_app(
-        {
-            "TALKBACK_ENV": "testing",
-            "SQLALCHEMY_DATABASE_URI": "sqlite://",
-            "SPAM_MODEL_DIR": str(tmp_path / "models"),
-            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-        }
-    )
+    app = support.testing_app(tmp_path, CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
     celery = app.extensions["celery"]
     celery.loader.import_default_modules()
     timeout = celery.conf.broker_transport_options["visibility_timeout"]

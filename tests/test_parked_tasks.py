@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from service import create_app, queue
+from service import queue
 from service.extensions import db
+from tests import support
 
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
@@ -15,14 +16,11 @@ UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 def offline_app(tmp_path, monkeypatch):
     """Tasks really sent (not eager) to a broker that is down; a file database."""
     monkeypatch.setattr(queue, "_broker_down_until", 0.0)
-    app = create_app(
-        {
-            "TALKBACK_ENV": "testing",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'parked.db'}",
-            "SPAM_MODEL_DIR": str(tmp_path / "models"),
-            "TASKS_EAGER": False,
-            "CELERY_BROKER_URL": UNREACHABLE_BROKER,
-        }
+    app = support.testing_app(
+        tmp_path,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'parked.db'}",
+        TASKS_EAGER=False,
+        CELERY_BROKER_URL=UNREACHABLE_BROKER,
     )
     # Fail at once instead of kombu's default reconnect attempts (about 6 s a send).
     app.extensions["celery"].conf.broker_transport_options = {"max_retries": 0}
@@ -111,14 +109,8 @@ def test_the_embedded_broker_forgets_delivered_messages(tmp_path, monkeypatch):
     from sqlalchemy import create_engine, text
 
     broker_file = tmp_path / "broker.db"
-    app = create_app(
-        {
-            "TALKBACK_ENV": "testing",
-            "SQLALCHEMY_DATABASE_URI": "sqlite://",
-            "SPAM_MODEL_DIR": str(tmp_path / "models"),
-            "TASKS_EAGER": False,
-            "CELERY_BROKER_URL": f"sqla+sqlite:///{broker_file}",
-        }
+    app = support.testing_app(
+        tmp_path, TASKS_EAGER=False, CELERY_BROKER_URL=f"sqla+sqlite:///{broker_file}"
     )
     monkeypatch.setattr(queue, "_broker_down_until", 0.0)
     with app.app_context():

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import time
 
-from service import create_app
 from service.accounts import services as accounts
 from service.extensions import db
+from tests import support
 from tests.dashboard_support import csrf_token
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
 def test_a_comment_is_accepted_while_the_rate_limit_store_is_down(tmp_path):
-    app = create_app(
-        {
-            "TALKBACK_ENV": "testing",
-            "SQLALCHEMY_DATABASE_URI": "sqlite://",
-            "SPAM_MODEL_DIR": str(tmp_path / "models"),
-            "RATELIMIT_ENABLED": True,
-            "RATELIMIT_STORAGE_URI": UNREACHABLE_REDIS,
-            "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-            "LOGIN_RATE_LIMIT": "3 per minute",
-        }
+    app = support.testing_app(
+        tmp_path,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=UNREACHABLE_REDIS,
+        RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        LOGIN_RATE_LIMIT="3 per minute",
     )
     with app.app_context():
         db.create_all()
