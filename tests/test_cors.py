@@ -127,3 +127,10 @@ def test_a_huge_comment_id_in_the_url_is_not_a_server_error(client, site):
 )
 def test_configured_origins_are_normalised_or_ignored(configured, expected):
     assert normalise_origin(configured) == expected
+
+
+def test_an_international_origin_matches_the_punycode_browsers_send():
+    from service.widget.cors import normalise_origin
+
+    assert normalise_origin("https://Bücher.example/") == "https://xn--bcher-kva.example"
+    assert normalise_origin("https://xn--bcher-kva.example") == "https://xn--bcher-kva.example"

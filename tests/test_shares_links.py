@@ -348,3 +348,17 @@ def test_a_query_keeps_its_bare_keys_and_order_with_or_without_utm():
     assert add_utm(url, "x") == (
         "https://blog.example/p?id=3&flag&utm_source=x&utm_medium=social&utm_campaign=share"
     )
+
+
+def test_an_international_host_matches_its_punycode_form():
+    from service.shares.text import canonicalise_url
+
+    assert canonicalise_url("https://Bücher.example/x") == "https://xn--bcher-kva.example/x"
+    assert canonicalise_url("https://xn--bcher-kva.example/x") == "https://xn--bcher-kva.example/x"
+
+
+def test_a_site_with_an_international_origin_accepts_either_form(client, make_site):
+    make_site("books", origins=["https://bücher.example"])
+    for url in ("https://bücher.example/post", "https://xn--bcher-kva.example/post"):
+        response = client.get("/api/v1/sites/books/shares", query_string={"url": url})
+        assert response.status_code == 200, (url, response.get_json())

@@ -151,6 +151,16 @@ def http_url(value: str | None) -> str:
         return ""
 
 
+def ascii_host(host: str) -> str:
+    """`bücher.example` as browsers send it (`xn--bcher-kva.example`), so both forms match."""
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:  # not a valid international name: compared as written
+        return host
+
+
 HOSTNAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 
 

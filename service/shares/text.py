@@ -15,6 +15,7 @@ from urllib.parse import quote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 import regex
 
+from service.comments.schemas import ascii_host
 from service.shares.targets import CHARS, GRAPHEMES, WEIGHTED, TextLimit
 
 ELLIPSIS = "…"
@@ -142,7 +143,7 @@ def canonicalise_url(url: str) -> str:
     """Lower-case scheme and host, no default port, no fragment, no tracking parameters."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
+    host = ascii_host((parts.hostname or "").lower())
     port = parts.port
     if port and (scheme, port) not in (("http", 80), ("https", 443)):
         host = f"{host}:{port}"

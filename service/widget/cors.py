@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from service.accounts.models import Site
 from service.comments.models import Comment
-from service.comments.schemas import id_or_none
+from service.comments.schemas import ascii_host, id_or_none
 from service.extensions import db
 
 PUBLIC_API_BLUEPRINT = "comments_api"
@@ -38,7 +38,7 @@ def normalise_origin(value: str) -> str | None:
         return None
     if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
         return None
-    host = parts.hostname.lower()
+    host = ascii_host(parts.hostname.lower())
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     return f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
