@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from service.accounts import passwords
-from service.accounts.models import Role
+from service.accounts.models import Role, SignedOutSession
 from service.extensions import db
+from service.timeutil import utcnow
 from tests import support
 from tests.dashboard_support import PASSWORD, csrf_token, dashboard_moderator, login, post_form
 
@@ -166,3 +167,31 @@ def test_signing_out_ends_the_session_even_for_a_copied_cookie(app, site):
     ended.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert accounts.forget_expired_sign_outs() == 1
+
+
+def test_a_copied_cookie_kept_fresh_does_not_outlive_the_remembered_sign_out(
+    app, site, monkeypatch
+):
+    import time
+
+    from service.accounts import services as accounts
+
+    real_time = time.time
+    offset = [0.0]
+    monkeypatch.setattr(time, "time", lambda: real_time() + offset[0])
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    dashboard_moderator(site, "owner@example.org", Role.OWNER)
+    client = app.test_client()
+    login(client, "owner@example.org")
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    post_form(client, "/moderate/logout")
+    # The thief keeps the copy fresh with requests the server answers with a new cookie...
+    offset[0] = 0.6 * lifetime
+    thief.get("/moderate/login")
+    # ...past the time the sign-out is remembered, after which the sweep forgets it.
+    offset[0] = 1.2 * lifetime
+    db.session.execute(db.update(SignedOutSession).values(expires_at=utcnow()))
+    db.session.commit()
+    accounts.forget_expired_sign_outs()
+    assert thief.get("/moderate/queue").status_code == 302

@@ -7,6 +7,7 @@ password change or a disabled account ends every open session on the next reques
 from __future__ import annotations
 
 import secrets
+import time
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ from flask import (
     url_for,
 )
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from service.accounts import passwords
 from service.accounts import services as accounts
@@ -37,6 +39,7 @@ bp = Blueprint("accounts", __name__)
 SESSION_KEY = "moderator_id"
 FINGERPRINT_KEY = "moderator_fp"
 SESSION_ID_KEY = "session_id"
+SIGNED_IN_AT_KEY = "signed_in_at"
 
 
 def _login_rate_limit() -> str:
@@ -58,13 +61,22 @@ def current_moderator() -> Moderator | None:
         return None
     moderator = db.session.get(Moderator, moderator_id)
     session_id = session.get(SESSION_ID_KEY)
+    signed_in_at = session.get(SIGNED_IN_AT_KEY)
+    # The cookie is re-signed on every response, so its own age says nothing about when
+    # the sign-in happened: a sign-in lasts one session lifetime, however often it is used,
+    # which is also how long a sign-out is remembered.
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
     if (
         moderator is None
         or not moderator.is_active
         or session.get(FINGERPRINT_KEY) != passwords.password_fingerprint(moderator)
         or not isinstance(session_id, str)
+        or not isinstance(signed_in_at, int | float)
+        or time.time() - signed_in_at > lifetime
         or db.session.get(SignedOutSession, session_id) is not None
     ):
+        for key in (SESSION_KEY, FINGERPRINT_KEY, SESSION_ID_KEY, SIGNED_IN_AT_KEY):
+            session.pop(key, None)
         return None
     return moderator
 
@@ -121,6 +133,7 @@ def _start_session(moderator: Moderator) -> None:
     session[SESSION_KEY] = moderator.id
     session[FINGERPRINT_KEY] = passwords.password_fingerprint(moderator)
     session[SESSION_ID_KEY] = secrets.token_urlsafe(24)
+    session[SIGNED_IN_AT_KEY] = int(time.time())
     # session.clear() dropped the CSRF secret too; forget the token signed from it.
     g.pop("csrf_token", None)
 
@@ -149,7 +162,10 @@ def logout():
     if isinstance(session_id, str) and db.session.get(SignedOutSession, session_id) is None:
         expires = utcnow() + current_app.permanent_session_lifetime
         db.session.add(SignedOutSession(session_id=session_id[:64], expires_at=expires))
-        db.session.commit()
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same sign-out sent twice at once: already recorded
+            db.session.rollback()
     session.clear()
     g.pop("csrf_token", None)
     flash("You are signed out.", "info")
