@@ -335,6 +335,29 @@ def test_a_lesson_delivered_after_a_later_decision_is_not_learned(site, make_com
     assert site_copy(site)[1].learned == {comment.id: "spam", other.id: "ham"}
 
 
+def test_a_spam_lesson_still_counts_after_the_comment_is_deleted_or_rejected(
+    site, make_comment, tiny_model
+):
+    for n, later in enumerate((Status.DELETED, Status.REJECTED)):
+        comment = make_comment(site, f"Cheap pills at pills.example number {n}")
+        comment.status = later  # marked spam, then cleaned away before the task ran
+        db.session.commit()
+        assert spam_learning.learn_from_decision(comment.id, "spam") == f"v{n + 1}"
+
+
+def test_pruning_keeps_the_version_a_rollback_returns_to(site, make_comment, tiny_model):
+    comment = make_comment(site, "Check out my channel")
+    decided(comment, "spam")  # v1
+    for n in range(spam_model.KEEP_VERSIONS):
+        decided(comment, "ham" if n % 2 == 0 else "spam")
+    models = spam_learning.site_models(site.slug)
+    oldest_kept = models.versions()[0]
+    models._point_to(oldest_kept)  # rolled back as far as the kept versions go
+    decided(make_comment(site, "Lovely photos"), "ham")  # a new lesson built on it
+    assert oldest_kept in models.versions()
+    assert spam_learning.rollback(site.slug) == oldest_kept
+
+
 def test_words_edited_after_the_decision_are_not_learned_under_it(
     client, site, make_comment, make_moderator, tiny_model
 ):

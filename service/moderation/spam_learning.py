@@ -90,9 +90,13 @@ def superseded(label: str, status: str) -> bool:
 
     Tasks may be delivered late or twice (acks_late, retries), so "approve, then spam" can
     arrive as spam, then ham. The comment's status when the task runs is the latest word:
-    spam is learned only from a comment still in spam, ham only from one not in spam.
+    a spam lesson is stale once the comment was approved or sent back as "not spam", a ham
+    lesson once it was marked spam. Rejecting or deleting says nothing about spam, so
+    neither makes a lesson stale.
     """
-    return (label == SPAM) != (status == Status.SPAM)
+    if label == SPAM:
+        return status in (Status.APPROVED, Status.PENDING)
+    return status == Status.SPAM
 
 
 def _edited_since_decision(comment: Comment) -> bool:

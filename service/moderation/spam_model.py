@@ -475,6 +475,8 @@ class SiteModels:
         if parent is not None:
             parents[version] = parent
         kept = set(existing[max(0, len(existing) + 1 - KEEP_VERSIONS) :]) | {version}
+        if parent is not None:  # what a rollback of this version returns to, however old
+            kept.add(parent)
         _write_atomically(
             self.directory / self.LINEAGE,
             json.dumps({str(c): p for c, p in sorted(parents.items()) if c in kept}),
