@@ -355,6 +355,8 @@ def test_an_international_host_matches_its_punycode_form():
 
     assert canonicalise_url("https://Bücher.example/x") == "https://xn--bcher-kva.example/x"
     assert canonicalise_url("https://xn--bcher-kva.example/x") == "https://xn--bcher-kva.example/x"
+    # Not IDNA 2003's "strasse.de", another domain: browsers send xn--strae-oqa.de.
+    assert canonicalise_url("https://straße.de/x") == "https://xn--strae-oqa.de/x"
 
 
 def test_a_site_with_an_international_origin_accepts_either_form(client, make_site):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import flask
+import idna
 from flask import Request
 from werkzeug.routing import IntegerConverter, Map
 
@@ -152,12 +153,16 @@ def http_url(value: str | None) -> str:
 
 
 def ascii_host(host: str) -> str:
-    """`bücher.example` as browsers send it (`xn--bcher-kva.example`), so both forms match."""
+    """`bücher.example` as browsers send it (`xn--bcher-kva.example`), so both forms match.
+
+    UTS 46 without the transitional mapping, as browsers do: Python's own "idna" codec
+    (IDNA 2003) would turn `straße.de` into `strasse.de`, another domain.
+    """
     if host.isascii():
         return host
     try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:  # not a valid international name: compared as written
+        return idna.encode(host, uts46=True, transitional=False).decode("ascii")
+    except idna.IDNAError:  # not a valid international name: compared as written
         return host
 
 
