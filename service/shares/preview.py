@@ -299,21 +299,16 @@ def check(tags: dict) -> dict:
             "og:image is missing: no picture in any preview.",
             others if x_image else NETWORKS,
         )
-    if x_image and x_image != image and _is_svg(x_image):
-        problem("error", "image_svg", "SVG images are not shown by X (twitter:image).", ("x",))
+    # X shows twitter:image when there is one, Facebook og:image: each is judged on its own.
+    svg_for = tuple(n for n, url in (("x", x_image), ("facebook", image)) if _is_svg(url))
+    if svg_for:
+        problem("error", "image_svg", "SVG images are not shown by X or Facebook.", svg_for)
     if image:
         absolute, https = _absolute_https(image)
         if not absolute:
             problem("error", "image_not_absolute", "og:image must be an absolute URL.")
         elif not https:
             problem("warning", "image_not_https", "og:image should use https.")
-        if _is_svg(image):
-            problem(
-                "error",
-                "image_svg",
-                "SVG images are not shown by X or Facebook.",
-                ("x", "facebook") if x_image == image else ("facebook",),
-            )
         if width is None or height is None:
             problem(
                 "warning",
