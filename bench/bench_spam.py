@@ -26,8 +26,9 @@ from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from service.moderation import spam, spam_model  # noqa: E402
 from service.moderation.rules import Rule, RuleSubject, match_rules  # noqa: E402
+from service.spam import model as spam_model  # noqa: E402
+from service.spam import scoring as spam  # noqa: E402
 from tests import spam_corpus  # noqa: E402
 from tests.support import SHARED  # noqa: E402
 

@@ -8,10 +8,12 @@ from flask import Flask
 
 import service.models  # noqa: F401 - registers every table before Alembic looks
 from service import queue
-from service.comments.schemas import IdConverter, http_url, refuse_nul_bytes
 from service.config import CONFIGS, ROOT, Config, ProductionConfig, config_from_env
-from service.errors import register_error_handlers
 from service.extensions import csrf, db, limiter, migrate
+from service.http.guards import refuse_nul_bytes
+from service.http.handlers import register_error_handlers
+from service.http.hosts import http_url
+from service.http.validation import IdConverter
 
 
 def _load_config(app: Flask, config: type[Config] | str | dict | None) -> None:
@@ -57,8 +59,8 @@ def _register_blueprints(app: Flask) -> None:
     from service.comments.views import bp as comments_api
     from service.demo.views import bp as demo
     from service.moderation.api import bp as moderation_api
-    from service.moderation.notification_views import bp as email_actions
     from service.moderation.views import bp as dashboard
+    from service.notifications.views import bp as email_actions
     from service.shares.views import bp as shares
     from service.widget.views import bp as widget
 

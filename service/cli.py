@@ -10,9 +10,9 @@ from sqlalchemy import select
 from service.accounts import passwords
 from service.accounts import services as accounts
 from service.accounts.models import Moderator, Role, Site
-from service.errors import ApiError
 from service.extensions import db
-from service.moderation.spam_cli import spam_cli
+from service.http.errors import ApiError
+from service.spam.cli import spam_cli
 
 sites_cli = AppGroup("sites", help="Manage the sites that embed Talkback.")
 moderators_cli = AppGroup("moderators", help="Manage moderators and their API tokens.")

@@ -3,13 +3,13 @@
 from service.accounts.models import ApiToken, Moderator, Site, SiteMembership
 from service.comments.models import Comment, Thread
 from service.moderation.models import ModerationEvent
-from service.moderation.notification_models import (
+from service.moderation.rules import SiteRule
+from service.moderation.trusted import TrustedAuthor
+from service.notifications.models import (
     NotificationLog,
     NotificationPreference,
     UsedActionLink,
 )
-from service.moderation.rules import SiteRule
-from service.moderation.trusted import TrustedAuthor
 from service.shares.models import ShareClick
 
 __all__ = [

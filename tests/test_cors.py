@@ -2,7 +2,7 @@
 
 import pytest
 
-from service.widget.cors import normalise_origin
+from service.http.hosts import normalise_origin
 
 BLOG = "https://blog.example"
 
@@ -130,7 +130,7 @@ def test_configured_origins_are_normalised_or_ignored(configured, expected):
 
 
 def test_an_international_origin_matches_the_punycode_browsers_send():
-    from service.widget.cors import normalise_origin
+    from service.http.hosts import normalise_origin
 
     assert normalise_origin("https://Bücher.example/") == "https://xn--bcher-kva.example"
     assert normalise_origin("https://xn--bcher-kva.example") == "https://xn--bcher-kva.example"

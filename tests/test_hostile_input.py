@@ -136,7 +136,7 @@ def test_nul_bytes_in_any_query_or_form_value_are_refused_before_a_view_runs(app
 def test_preview_check_refuses_a_malformed_url_with_a_code():
     import pytest
 
-    from service.errors import ValidationError
+    from service.http.errors import ValidationError
     from service.shares import preview
 
     for url in ("http://[", "http://[::1", "https://example.org:99999/"):

@@ -16,10 +16,10 @@ from service.accounts import services as accounts
 from service.accounts.models import SiteMembership
 from service.comments.models import Comment, Status
 from service.extensions import db
-from service.moderation import notifications
 from service.moderation import services as moderation
 from service.moderation.models import ModerationEvent
-from service.moderation.notification_models import NotificationLog, NotifyMode
+from service.notifications import services as notifications
+from service.notifications.models import NotificationLog, NotifyMode
 from tests.dashboard_support import CSRF_RE, Inbox
 from tests.support import free_port, wait_for
 

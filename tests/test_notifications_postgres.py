@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 from service.accounts import services as accounts
 from service.comments.models import Comment, Status, Thread
 from service.extensions import db
-from service.moderation import notifications
+from service.notifications import services as notifications
 from tests import support
 from tests.conftest import integration_app
 from tests.dashboard_support import Inbox

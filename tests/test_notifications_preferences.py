@@ -5,8 +5,8 @@ from __future__ import annotations
 from service.accounts.models import Role
 from service.accounts.services import get_or_create_moderator
 from service.extensions import db
-from service.moderation import notifications
-from service.moderation.notification_models import NotifyMode
+from service.notifications import services as notifications
+from service.notifications.models import NotifyMode
 from tests.dashboard_support import post_form, signed_in
 
 

@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from service import outbound
-from service.errors import ValidationError
-from service.moderation import webhooks
+from service.http.errors import ValidationError
+from service.notifications import webhooks
 from service.shares import preview
 
 # A public address (example.com's former one); the tests connect to it only on a random

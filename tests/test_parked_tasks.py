@@ -85,7 +85,7 @@ def test_a_moderator_decision_while_the_broker_is_down_keeps_its_webhook(offline
     from service.accounts import services as accounts
     from service.comments.models import Comment, Status, Thread
     from service.moderation import services as moderation
-    from service.moderation import webhooks
+    from service.notifications import webhooks
 
     site = accounts.create_site("blog", "Blog", ["https://blog.example"])
     monkeypatch.setattr(webhooks, "webhook_config", lambda site: ("https://hooks.example/", "s"))

@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from service.errors import ValidationError
+from service.http.errors import ValidationError
 from service.shares import preview
 
 BROKEN = """<!doctype html><html><head><title>Fallback title</title>

@@ -4,8 +4,10 @@ import json
 
 import pytest
 
-from service.moderation import spam_eval, spam_learning, spam_model
-from service.moderation.spam_eval import METRIC_KEYS, metrics
+from service.spam import evaluation as spam_eval
+from service.spam import learning as spam_learning
+from service.spam import model as spam_model
+from service.spam.evaluation import METRIC_KEYS, metrics
 from tests import spam_corpus
 
 

@@ -2,8 +2,7 @@
 
 import pytest
 
-from service.errors import ValidationError
-from service.moderation import spam
+from service.http.errors import ValidationError
 from service.moderation.rules import (
     Rule,
     RuleHit,
@@ -12,7 +11,8 @@ from service.moderation.rules import (
     match_rules,
     normalise_pattern,
 )
-from service.moderation.spam import CommentFeatures
+from service.spam import scoring as spam
+from service.spam.scoring import CommentFeatures
 
 
 def codes(features: CommentFeatures) -> set[str]:

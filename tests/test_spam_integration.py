@@ -7,7 +7,8 @@ import pytest
 from service.accounts import services as accounts
 from service.comments.models import Comment, Status
 from service.extensions import db
-from service.moderation import spam_learning, spam_model
+from service.spam import learning as spam_learning
+from service.spam import model as spam_model
 from tests import support
 
 pytestmark = pytest.mark.integration

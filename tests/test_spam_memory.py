@@ -4,9 +4,9 @@ import joblib
 import numpy as np
 import pytest
 
-from service.moderation import spam_model
-from service.moderation.spam import NearestExample, model_reason
-from service.moderation.spam_model import CORPUS_KEY, ExampleMemory, blend, vectorise, word_block
+from service.spam import model as spam_model
+from service.spam.model import CORPUS_KEY, ExampleMemory, blend, vectorise, word_block
+from service.spam.scoring import NearestExample, model_reason
 
 
 def words(*texts):

@@ -7,7 +7,8 @@ random_state=0); they catch a broken feature or a training bug, not a one-point 
 import joblib
 import pytest
 
-from service.moderation import spam_eval, spam_model
+from service.spam import evaluation as spam_eval
+from service.spam import model as spam_model
 from tests.support import shared_data
 
 

@@ -8,8 +8,10 @@ import pytest
 from service.accounts.models import ModerationPolicy
 from service.comments.models import Comment, Status
 from service.extensions import db
-from service.moderation import services, spam_learning, spam_model
+from service.moderation import services
 from service.moderation.rules import SiteRule
+from service.spam import learning as spam_learning
+from service.spam import model as spam_model
 from service.timeutil import utcnow
 from tests import spam_corpus
 
@@ -382,7 +384,7 @@ def test_a_damaged_pointer_file_uses_the_newest_version_with_a_warning(
     pointer = models.directory / models.POINTER
     for damage in (b"\xff\xfe", b"v1", b"", b"7\n"):
         pointer.write_bytes(damage)
-        with caplog.at_level(logging.WARNING, logger="service.moderation.spam_model"):
+        with caplog.at_level(logging.WARNING, logger="service.spam.model"):
             assert models.current_version() == 2
         assert "names no usable model" in caplog.text
         caplog.clear()

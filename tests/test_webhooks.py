@@ -14,7 +14,7 @@ from service import outbound, queue
 from service.comments.models import Status
 from service.extensions import db
 from service.moderation import services as moderation
-from service.moderation import webhooks
+from service.notifications import webhooks
 from tests.support import free_port
 
 SECRET = "whsec-test"

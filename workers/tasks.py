@@ -8,9 +8,11 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from service import queue
 from service.accounts import services as accounts
-from service.moderation import notifications, spam_learning, webhooks
 from service.moderation import services as moderation
+from service.notifications import services as notifications
+from service.notifications import webhooks
 from service.queue import MAX_RETRY_DELAY_SECONDS
+from service.spam import learning as spam_learning
 
 RETRY_ON = (OperationalError, DBAPIError, BrokerError)
 # A mail server that is down or refusing for a moment is worth another try, later

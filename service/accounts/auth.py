@@ -8,7 +8,7 @@ from flask import g, request
 
 from service.accounts.models import Moderator
 from service.accounts.services import can_moderate, moderator_for_token
-from service.errors import Forbidden, NotFound, Unauthorized
+from service.http.errors import Forbidden, NotFound, Unauthorized
 
 
 def bearer_moderator() -> Moderator:

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.extensions import db
-from service.moderation.spam import DEFAULT_APPROVE_BELOW, DEFAULT_SPAM_AT
+from service.spam.scoring import DEFAULT_APPROVE_BELOW, DEFAULT_SPAM_AT
 from service.timeutil import utcnow
 
 

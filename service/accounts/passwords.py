@@ -16,8 +16,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from service.accounts.models import Moderator
-from service.errors import ValidationError
 from service.extensions import db
+from service.http.errors import ValidationError
 from service.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 10

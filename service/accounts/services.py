@@ -15,8 +15,8 @@ from service.accounts.models import (
     Site,
     SiteMembership,
 )
-from service.errors import Conflict, NotFound, ValidationError
 from service.extensions import db
+from service.http.errors import Conflict, NotFound, ValidationError
 from service.security import hash_token, new_token
 from service.timeutil import utcnow
 

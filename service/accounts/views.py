@@ -29,8 +29,8 @@ from sqlalchemy.exc import IntegrityError
 from service.accounts import passwords
 from service.accounts import services as accounts
 from service.accounts.models import ApiToken, Moderator, Role, SignedOutSession, Site
-from service.errors import ApiError
 from service.extensions import db, limiter
+from service.http.errors import ApiError
 from service.mail import external_url, send_mail_soon
 from service.timeutil import utcnow
 

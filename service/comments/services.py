@@ -13,10 +13,10 @@ from service.accounts.models import Site
 from service.comments.form_token import check_form_token
 from service.comments.models import Comment, Status, Thread
 from service.comments.schemas import NewComment
-from service.errors import Conflict, Forbidden, NotFound, ValidationError
 from service.extensions import db
-from service.moderation import notifications
+from service.http.errors import Conflict, Forbidden, NotFound, ValidationError
 from service.moderation import services as moderation
+from service.notifications import services as notifications
 from service.security import hash_token, new_token, token_matches, truncate_ip
 from service.timeutil import as_utc, utcnow
 

@@ -7,15 +7,10 @@ from flask import Blueprint, current_app, jsonify, request
 from service.accounts.services import get_site
 from service.comments import services
 from service.comments.form_token import issue_form_token
-from service.comments.schemas import (
-    parse_comment_text,
-    parse_id,
-    parse_json_body,
-    parse_new_comment,
-    parse_thread_uri,
-)
-from service.errors import ValidationError
+from service.comments.schemas import parse_comment_text, parse_new_comment, parse_thread_uri
 from service.extensions import limiter
+from service.http.errors import ValidationError
+from service.http.validation import parse_id, parse_json_body
 from service.moderation.sanitise import render_comment
 
 bp = Blueprint("comments_api", __name__, url_prefix="/api/v1")

@@ -9,8 +9,8 @@ from service.comments import services
 from service.comments.form_token import issue_form_token
 from service.comments.schemas import parse_new_comment
 from service.demo.post import demo_post
-from service.errors import ApiError, NotFound
 from service.extensions import limiter
+from service.http.errors import ApiError, NotFound
 from service.mail import external_url
 from service.shares.services import menu_for_page
 from service.shares.views import base_url

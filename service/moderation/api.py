@@ -7,10 +7,10 @@ from flask import Blueprint, g, jsonify, request
 from service.accounts.auth import ensure_can_moderate, ensure_site_access, require_token
 from service.accounts.services import get_site
 from service.comments.models import Comment, Status
-from service.comments.schemas import id_or_none, optional_string, parse_id, parse_json_body
 from service.comments.services import public_comment
-from service.errors import NotFound, ValidationError
 from service.extensions import db
+from service.http.errors import NotFound, ValidationError
+from service.http.validation import id_or_none, optional_string, parse_id, parse_json_body
 from service.moderation import dashboard_services, services
 from service.timeutil import as_utc
 

@@ -18,9 +18,10 @@ from sqlalchemy.orm import joinedload
 from service.accounts import services as accounts
 from service.accounts.models import ModerationPolicy, Moderator, Role, Site, SiteMembership
 from service.comments.models import Comment, Status
-from service.comments.schemas import id_or_none
-from service.errors import ValidationError
 from service.extensions import db
+from service.http.errors import ValidationError
+from service.http.hosts import normalise_origin
+from service.http.validation import id_or_none
 from service.moderation.models import ModerationEvent
 from service.moderation.rules import (
     Rule,
@@ -34,7 +35,6 @@ from service.moderation.rules import (
 from service.moderation.sanitise import render_comment
 from service.moderation.services import TRANSITIONS, moderate
 from service.moderation.trusted import TrustedAuthor, normalise_email
-from service.widget.cors import normalise_origin
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000

@@ -19,8 +19,8 @@ from typing import Protocol
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.errors import ValidationError
 from service.extensions import db
+from service.http.errors import ValidationError
 from service.timeutil import utcnow
 
 

@@ -11,12 +11,15 @@ from sqlalchemy import func, select, update
 from service import queue
 from service.accounts.models import ModerationPolicy, Moderator, Site
 from service.comments.models import Comment, Status
-from service.errors import Conflict
 from service.extensions import db
-from service.moderation import notifications, spam, spam_learning, trusted
+from service.http.errors import Conflict
+from service.moderation import trusted
 from service.moderation.models import ModerationEvent
 from service.moderation.rules import Rule, RuleKind, RuleSubject, SiteRule, match_rules
 from service.moderation.sanitise import count_links, plain_text_html, render_comment
+from service.notifications import services as notifications
+from service.spam import learning as spam_learning
+from service.spam import scoring as spam
 from service.timeutil import as_utc, utcnow
 
 log = logging.getLogger(__name__)

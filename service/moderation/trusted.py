@@ -18,8 +18,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from service.accounts.models import Moderator, Site
 from service.accounts.passwords import LinkError, load_signed
 from service.comments.models import Comment
-from service.errors import ValidationError
 from service.extensions import db
+from service.http.errors import ValidationError
 from service.timeutil import utcnow
 
 VERIFY_SALT = "talkback.trusted-author"

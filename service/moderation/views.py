@@ -26,8 +26,8 @@ from service.accounts.services import sites_for
 from service.accounts.views import bp as accounts_bp
 from service.accounts.views import current_moderator, login_required, member_site, safe_next
 from service.comments.models import Status
-from service.comments.schemas import id_or_none
-from service.errors import ValidationError
+from service.http.errors import ValidationError
+from service.http.validation import id_or_none
 from service.mail import external_url, send_mail_soon
 from service.moderation import dashboard_services as dash
 from service.moderation import trusted

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from service.errors import ApiError
+from service.http.errors import ApiError
 from service.shares import preview
 
 

@@ -17,7 +17,7 @@ from urllib.parse import SplitResult, urljoin, urlsplit
 from bs4 import BeautifulSoup
 
 from service import outbound
-from service.errors import ValidationError
+from service.http.errors import ValidationError
 
 FETCH_TIMEOUT_SECONDS = 5
 FETCH_MAX_BYTES = 1_000_000  # the tags live in <head>; the rest of a big page is not needed

@@ -17,10 +17,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from service.accounts.models import Site
 from service.comments.models import Comment, Status, Thread
-from service.comments.schemas import BIDI_CONTROLS, CONTROL_CHARS, id_or_none, parse_thread_uri
+from service.comments.schemas import parse_thread_uri
 from service.comments.services import get_or_create_thread
-from service.errors import NotFound, ValidationError
 from service.extensions import db
+from service.http.errors import NotFound, ValidationError
+from service.http.validation import BIDI_CONTROLS, CONTROL_CHARS, id_or_none
 from service.shares.links import Post, build_link, clean_handle, clean_hashtags, share_values
 from service.shares.models import ShareClick
 from service.shares.targets import ACTIONS, Target, enabled_targets, valid_instance_host

@@ -15,7 +15,7 @@ from urllib.parse import quote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 import regex
 
-from service.comments.schemas import ascii_host
+from service.http.hosts import ascii_host
 from service.shares.targets import CHARS, GRAPHEMES, WEIGHTED, TextLimit
 
 ELLIPSIS = "…"

@@ -10,9 +10,9 @@ from flask import Blueprint, Response, current_app, g, jsonify, redirect, reques
 
 from service.accounts.auth import ensure_site_access, require_token
 from service.accounts.services import get_site
-from service.comments.schemas import parse_id, parse_json_body
-from service.errors import ValidationError
 from service.extensions import limiter
+from service.http.errors import ValidationError
+from service.http.validation import parse_id, parse_json_body
 from service.shares import preview, services
 from service.shares.cli import check_command
 

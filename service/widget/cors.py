@@ -7,41 +7,19 @@ send. The moderator API (bearer tokens, other blueprint) gets no CORS headers at
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Response, request
 from sqlalchemy import select
 
 from service.accounts.models import Site
 from service.comments.models import Comment
-from service.comments.schemas import ascii_host, id_or_none
 from service.extensions import db
+from service.http.hosts import normalise_origin
+from service.http.validation import id_or_none
 
 PUBLIC_API_BLUEPRINT = "comments_api"
 ALLOWED_METHODS = "GET, POST, PATCH, DELETE"
 ALLOWED_HEADERS = "Content-Type"
 PREFLIGHT_MAX_AGE_SECONDS = "600"
-
-
-def normalise_origin(value: str) -> str | None:
-    """`scheme://host[:port]` in lower case, or None if `value` is not an http(s) origin.
-
-    Browsers already send Origin in this form; configured origins may carry a trailing
-    slash or capitals, so both sides go through here before the exact comparison.
-    """
-    try:
-        parts = urlsplit(value.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
-        return None
-    host = ascii_host(parts.hostname.lower())
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
 
 
 def _origins(sites: list[list]) -> set[str]:

@@ -9,7 +9,8 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from service.accounts.services import get_site
 from service.comments import services as comments
-from service.comments.schemas import parse_id, parse_thread_uri
+from service.comments.schemas import parse_thread_uri
+from service.http.validation import parse_id
 from service.widget import assets
 from service.widget.cors import apply_cors
 from service.widget.services import nest

@@ -31,7 +31,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.linear_model import SGDClassifier
 
-from service.moderation.spam import NearestExample
+from service.spam.scoring import NearestExample
 
 # 2: n-grams are counted once per text (binary); a format-1 file was trained on counts.
 # 3: the file also holds the example memory; a format-2 file loads with an empty one.
@@ -62,7 +62,7 @@ MEMORY_LIMIT = 20_000
 CORPUS_KEY = -1
 SPAM, HAM = "spam", "ham"
 LABELS = (HAM, SPAM)
-BASE_MODEL_PATH = Path(__file__).resolve().parent / "model" / "base.joblib"
+BASE_MODEL_PATH = Path(__file__).resolve().parent / "shipped" / "base.joblib"
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|info|biz|ly|co|uk|ru)\b", re.I)
 _WORD = re.compile(r"[^\W\d_]{2,}")

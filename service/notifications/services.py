@@ -21,11 +21,11 @@ from sqlalchemy.exc import IntegrityError
 from service import queue
 from service.accounts.models import Moderator, Site, SiteMembership
 from service.comments.models import Comment, Status
-from service.errors import ApiError, ValidationError
 from service.extensions import db
+from service.http.errors import ApiError, ValidationError
 from service.mail import external_url, send_mail
-from service.moderation import webhooks
-from service.moderation.notification_models import (
+from service.notifications import webhooks
+from service.notifications.models import (
     NotificationLog,
     NotificationPreference,
     NotifyMode,

@@ -14,9 +14,10 @@ from werkzeug.routing import BuildError
 from service.accounts.models import Role, Site
 from service.accounts.services import role_on, sites_for
 from service.accounts.views import current_moderator, login_required, member_site, safe_next
-from service.errors import ValidationError
-from service.moderation import notifications, webhooks
-from service.moderation.notifications import ActionLinkError
+from service.http.errors import ValidationError
+from service.notifications import services as notifications
+from service.notifications import webhooks
+from service.notifications.services import ActionLinkError
 
 bp = Blueprint("notifications", __name__, url_prefix="/moderate")
 

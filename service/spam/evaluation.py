@@ -18,8 +18,8 @@ import math
 from collections.abc import Iterable, Sequence
 from itertools import combinations, islice
 
-from service.moderation import spam
-from service.moderation.spam_model import SPAM, Example, SpamModel, count_urls, train_on
+from service.spam import scoring as spam
+from service.spam.model import SPAM, Example, SpamModel, count_urls, train_on
 
 DECISION_THRESHOLD = 0.5
 METRIC_KEYS = (

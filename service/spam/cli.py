@@ -16,8 +16,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from service.accounts.services import get_site
-from service.errors import ApiError
-from service.moderation import spam_eval, spam_learning, spam_model
+from service.http.errors import ApiError
+from service.spam import evaluation as spam_eval
+from service.spam import learning as spam_learning
+from service.spam import model as spam_model
 
 spam_cli = AppGroup("spam", help="Train, measure and roll back the spam models.")
 

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 
 from service.comments.models import Comment, Status
 from service.extensions import db
-from service.moderation import spam_model
 from service.moderation.models import ModerationEvent
-from service.moderation.spam_model import HAM, SPAM, ModelUnavailable, SiteModels, SpamModel
+from service.spam import model as spam_model
+from service.spam.model import HAM, SPAM, ModelUnavailable, SiteModels, SpamModel
 from service.timeutil import as_utc
 
 log = logging.getLogger(__name__)

@@ -21,8 +21,8 @@ from flask import current_app
 from service import outbound
 from service.accounts.models import Site
 from service.comments.models import Comment
-from service.errors import ValidationError
 from service.extensions import db
+from service.http.errors import ValidationError
 from service.timeutil import as_utc
 
 log = logging.getLogger(__name__)

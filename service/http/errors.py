@@ -1,0 +1,50 @@
+"""Errors are data: one exception family, rendered as `{"error": {...}}` by http.handlers."""
+
+from __future__ import annotations
+
+
+class ApiError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+    def with_status(self, status: int) -> ApiError:
+        self.status = status
+        return self
+
+    def to_dict(self) -> dict:
+        body = {"code": self.code, "message": self.message}
+        if self.field:
+            body["field"] = self.field
+        return {"error": body}
+
+
+class ValidationError(ApiError):
+    status = 422
+    code = "invalid"
+
+
+class NotFound(ApiError):
+    status = 404
+    code = "not_found"
+
+
+class Unauthorized(ApiError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(ApiError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(ApiError):
+    status = 409
+    code = "conflict"

@@ -1,0 +1,20 @@
+"""Checks that run before every request."""
+
+from __future__ import annotations
+
+import flask
+
+from service.http.errors import ApiError
+
+
+def refuse_nul_bytes() -> None:
+    """Run before every request: no path, query or form value may carry a NUL byte.
+
+    PostgreSQL text can neither store nor compare one (psycopg raises DataError), SQLite
+    stores it silently, and no legitimate input needs it. JSON fields are cleaned by the
+    parsers below instead.
+    """
+    incoming = flask.request
+    pairs = [*incoming.args.items(multi=True), *incoming.form.items(multi=True)]
+    if "\x00" in incoming.path or any("\x00" in value for _, value in pairs):
+        raise ApiError("Input may not contain NUL bytes.", code="invalid_characters")
