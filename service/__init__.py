@@ -1,22 +1,23 @@
-"""Talkback: comments, moderation and share links for any blog."""
+"""Talkback: comments, moderation and share links for any blog.
+
+Everything is imported inside `create_app`, as in Flask's tutorial: importing a pure module
+such as `service.spam.scoring` or `service.moderation.sanitise` must not load Flask,
+SQLAlchemy and every model.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
-import service.models  # noqa: F401 - registers every table before Alembic looks
-from service import queue
-from service.config import CONFIGS, ROOT, Config, ProductionConfig, config_from_env
-from service.extensions import csrf, db, limiter, migrate
-from service.http.guards import refuse_nul_bytes
-from service.http.handlers import register_error_handlers
-from service.http.hosts import http_url
-from service.http.validation import IdConverter
+    from service.config import Config
 
 
 def _load_config(app: Flask, config: type[Config] | str | dict | None) -> None:
+    from service.config import CONFIGS, ProductionConfig, config_from_env
+
     overrides: dict = {}
     if isinstance(config, dict):
         overrides = config
@@ -32,6 +33,19 @@ def _load_config(app: Flask, config: type[Config] | str | dict | None) -> None:
 
 def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     """Build the app; `config` is a Config class, its name, or a dict of overrides."""
+    from pathlib import Path
+
+    from flask import Flask
+
+    import service.models  # noqa: F401 - registers every table before Alembic looks
+    from service import queue
+    from service.config import ROOT
+    from service.extensions import csrf, db, limiter, migrate
+    from service.http.guards import refuse_nul_bytes
+    from service.http.handlers import register_error_handlers
+    from service.http.hosts import http_url
+    from service.http.validation import IdConverter
+
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -52,16 +66,18 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     app.add_template_filter(http_url)
     _register_blueprints(app)
     _register_commands(app)
+    _subscribe_to_events()
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
-    from service.comments.views import bp as comments_api
     from service.demo.views import bp as demo
+    from service.extensions import csrf
     from service.moderation.api import bp as moderation_api
     from service.moderation.views import bp as dashboard
     from service.notifications.views import bp as email_actions
     from service.shares.views import bp as shares
+    from service.widget.api import bp as comments_api
     from service.widget.views import bp as widget
 
     for blueprint in (comments_api, moderation_api, shares):
@@ -78,3 +94,14 @@ def _register_commands(app: Flask) -> None:
     from service.cli import register
 
     register(app)
+
+
+def _subscribe_to_events() -> None:
+    """Connect the domains that react to moderation's events (blinker ignores repeats)."""
+    from service.moderation import events
+    from service.notifications import services as notifications
+    from service.spam import learning
+
+    events.comment_routed.connect(notifications.comment_routed)
+    events.comment_moderated.connect(notifications.comment_moderated)
+    events.comment_moderated.connect(learning.queue_lesson)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# A new site's spam thresholds (each site may change its own in the dashboard).
+DEFAULT_SPAM_AT = 0.9
+DEFAULT_APPROVE_BELOW = 0.2
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("TALKBACK_INSTANCE_DIR", ROOT / "instance"))
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from service.config import DEFAULT_SPAM_AT
 from service.http.errors import ValidationError
 from service.moderation.rules import (
     Rule,
@@ -25,7 +26,7 @@ def test_a_plain_comment_has_no_reasons_and_scores_zero():
 
 def test_a_filled_honeypot_alone_reaches_the_spam_threshold():
     score, [reason] = spam.score(CommentFeatures("hi", honeypot_filled=True))
-    assert reason.code == "honeypot" and score >= spam.DEFAULT_SPAM_AT
+    assert reason.code == "honeypot" and score >= DEFAULT_SPAM_AT
     assert "hidden form field" in reason.detail
 
 
@@ -66,13 +67,13 @@ def test_a_valid_token_older_than_the_minimum_is_fine():
 def test_two_links_are_enough_to_hold_a_comment_for_review():
     score, [reason] = spam.score(CommentFeatures("see these", link_count=2))
     assert reason.code == "many_links" and reason.detail == "The comment contains 2 links."
-    assert spam.DEFAULT_SPAM_AT > score >= 0.2
+    assert DEFAULT_SPAM_AT > score >= 0.2
     assert codes(CommentFeatures("one", link_count=1)) == {"one_link"}
 
 
 def test_more_links_weigh_more_but_never_alone_make_spam():
     weights = [spam.link_gate(CommentFeatures("x", link_count=n)).weight for n in (2, 4, 40)]
-    assert weights == sorted(weights) and weights[-1] < spam.DEFAULT_SPAM_AT
+    assert weights == sorted(weights) and weights[-1] < DEFAULT_SPAM_AT
 
 
 def test_a_flood_from_one_email_address_is_named():
@@ -87,7 +88,7 @@ def test_a_busy_network_is_allowed_a_few_comments_per_minute():
 
 def test_a_network_flood_alone_holds_comments_but_does_not_hide_them_as_spam():
     score, _ = spam.score(CommentFeatures("hi", recent_from_network=30, form_token="missing"))
-    assert 0.5 < score < spam.DEFAULT_SPAM_AT
+    assert 0.5 < score < DEFAULT_SPAM_AT
 
 
 def test_an_exact_duplicate_ignores_case_and_punctuation():
@@ -149,7 +150,7 @@ def block(kind, pattern, field="text"):
 def test_a_block_rule_hit_sends_the_comment_to_spam_and_names_the_rule():
     score, [reason] = spam.score(CommentFeatures("x", rule_hits=(block("word", "casino"),)))
     assert reason.code == "site_rule" and "casino" in reason.detail
-    assert score >= spam.DEFAULT_SPAM_AT
+    assert score >= DEFAULT_SPAM_AT
 
 
 def test_an_allow_rule_lowers_the_score_and_says_so():
@@ -162,7 +163,7 @@ def test_an_allow_rule_lowers_the_score_and_says_so():
 def test_a_block_rule_wins_over_an_allow_rule():
     allow = RuleHit(None, "email", "*@friends.example", "allow", "email")
     score, _ = spam.score(CommentFeatures("x", rule_hits=(allow, block("word", "casino"))))
-    assert score >= spam.DEFAULT_SPAM_AT
+    assert score >= DEFAULT_SPAM_AT
 
 
 # --- rules.py: matching ---------------------------------------------------------------

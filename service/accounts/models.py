@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from service.config import DEFAULT_APPROVE_BELOW, DEFAULT_SPAM_AT
 from service.extensions import db
-from service.spam.scoring import DEFAULT_APPROVE_BELOW, DEFAULT_SPAM_AT
 from service.timeutil import utcnow
 
 

@@ -80,6 +80,9 @@ class Comment(db.Model):
     thread: Mapped[Thread] = relationship()
     site: Mapped[Site] = relationship()
     parent: Mapped[Comment | None] = relationship(remote_side=[id])
+    # Its status history, by name: moderation owns ModerationEvent and imports this module,
+    # so this side stays free of an import back into moderation.
+    events = relationship("ModerationEvent", viewonly=True, order_by="ModerationEvent.id")
 
     def replace_text(self, text: str) -> None:
         """New words for a posted comment; readers are told it was edited if they differ."""

@@ -14,9 +14,7 @@ from service.comments.form_token import check_form_token
 from service.comments.models import Comment, Status, Thread
 from service.comments.schemas import NewComment
 from service.extensions import db
-from service.http.errors import Conflict, Forbidden, NotFound, ValidationError
-from service.moderation import services as moderation
-from service.notifications import services as notifications
+from service.http.errors import Forbidden, NotFound, ValidationError
 from service.security import hash_token, new_token, token_matches, truncate_ip
 from service.timeutil import as_utc, utcnow
 
@@ -160,55 +158,3 @@ def author_view(comment: Comment) -> dict:
         "editable_until": editable_until.isoformat(),
         "can_edit": utcnow() < editable_until,
     }
-
-
-# --- the author's own comment: edit and delete within EDIT_WINDOW_SECONDS ----------------
-
-EDIT_REASON = "edited by author"
-DELETE_REASON = "deleted by author"
-# A moderator's (or the scorer's) verdict must not be laundered by editing the text.
-NOT_EDITABLE = frozenset({Status.SPAM, Status.REJECTED})
-
-
-def _ensure_edit_window_open(comment: Comment) -> None:
-    window = timedelta(seconds=current_app.config["EDIT_WINDOW_SECONDS"])
-    if utcnow() >= as_utc(comment.created_at) + window:
-        raise Forbidden("The time for changing this comment is over.", code="edit_window_closed")
-
-
-def edit_own_comment(comment_id: int, token: str | None, text: str) -> Comment:
-    """Replace the text and re-run rendering and scoring synchronously.
-
-    A comment still in `received` only gets its text replaced: the worker has not run yet
-    and will process the new text. Otherwise the comment is routed again exactly as the
-    pipeline would route a new one (an edited approved comment goes back to the queue under
-    hold-all), because the moderator approved the old words, not the new ones. `received` is
-    never re-entered: it means "not yet processed", which an edited comment is not.
-    """
-    comment = comment_for_author(comment_id, token)
-    _ensure_edit_window_open(comment)
-    # Lock the row so a worker processing it right now cannot interleave with the edit.
-    db.session.refresh(comment, with_for_update=True)
-    if comment.status in NOT_EDITABLE:
-        raise Conflict("This comment can no longer be edited.", code="not_editable")
-    comment.replace_text(text)
-    if comment.status == Status.RECEIVED:
-        db.session.commit()
-        return comment
-    to_status, score = moderation.route_comment(comment)
-    if to_status == comment.status:
-        db.session.commit()
-        return comment
-    moderation.transition(comment, to_status, reason=f"{EDIT_REASON}: spam score {score:.2f}")
-    db.session.commit()
-    # Back in the queue (or newly published): tell moderators as for a new comment.
-    notifications.comment_routed(comment, to_status)
-    return comment
-
-
-def delete_own_comment(comment_id: int, token: str | None) -> Comment:
-    comment = comment_for_author(comment_id, token)
-    _ensure_edit_window_open(comment)
-    moderation.transition(comment, Status.DELETED, reason=DELETE_REASON)
-    db.session.commit()
-    return comment

@@ -13,11 +13,10 @@ from service.accounts.models import ModerationPolicy, Moderator, Site
 from service.comments.models import Comment, Status
 from service.extensions import db
 from service.http.errors import Conflict
-from service.moderation import trusted
+from service.moderation import events, trusted
 from service.moderation.models import ModerationEvent
 from service.moderation.rules import Rule, RuleKind, RuleSubject, SiteRule, match_rules
 from service.moderation.sanitise import count_links, plain_text_html, render_comment
-from service.notifications import services as notifications
 from service.spam import learning as spam_learning
 from service.spam import scoring as spam
 from service.timeutil import as_utc, utcnow
@@ -166,7 +165,7 @@ def process_comment(comment_id: int) -> str | None:
     to_status, score = route_comment(comment)
     transition(comment, to_status, reason=f"pipeline: spam score {score:.2f}")
     db.session.commit()
-    notifications.comment_routed(comment, to_status)
+    events.comment_routed.send(comment, to_status=to_status)
     return to_status
 
 
@@ -185,7 +184,7 @@ def _hold_unprocessable(comment: Comment) -> str:
     ]
     transition(comment, Status.PENDING, reason=f"pipeline: failed {attempts} times")
     db.session.commit()
-    notifications.comment_routed(comment, Status.PENDING)
+    events.comment_routed.send(comment, to_status=Status.PENDING)
     return Status.PENDING
 
 
@@ -231,9 +230,5 @@ def moderation_queue(
 def moderate(comment: Comment, to_status: str, actor: Moderator, reason: str = "") -> Comment:
     event = transition(comment, to_status, actor=actor, reason=reason)
     db.session.commit()
-    notifications.comment_moderated(comment, to_status)
-    # After the commit: the site's spam model learns from the decision in the background.
-    label = spam_learning.label_for_decision(event.from_status, to_status)
-    if label:
-        queue.send(spam_learning.LEARN_FROM_DECISION, comment.id, label)
+    events.comment_moderated.send(comment, from_status=event.from_status, to_status=to_status)
     return comment

@@ -102,7 +102,7 @@ def recipients(site_id: int, mode: str) -> list[Moderator]:
 
 
 def comment_routed(comment: Comment, to_status: str) -> None:
-    """Called by the pipeline once a new comment's status is committed."""
+    """Subscribed to moderation's comment_routed: a new or edited comment found its place."""
     if to_status == Status.PENDING:
         queue.send(queue.NOTIFY_NEW_COMMENT, comment.id)
         _queue_webhook(comment, webhooks.COMMENT_NEW)
@@ -110,8 +110,8 @@ def comment_routed(comment: Comment, to_status: str) -> None:
         _queue_webhook(comment, webhooks.COMMENT_APPROVED)
 
 
-def comment_moderated(comment: Comment, to_status: str) -> None:
-    """Called after a moderator's decision is committed."""
+def comment_moderated(comment: Comment, *, to_status: str, **_decision) -> None:
+    """Subscribed to moderation's comment_moderated: a moderator's decision is committed."""
     if to_status == Status.APPROVED:
         _queue_webhook(comment, webhooks.COMMENT_APPROVED)
 

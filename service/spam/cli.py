@@ -16,6 +16,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from service.accounts.services import get_site
+from service.config import DEFAULT_APPROVE_BELOW, DEFAULT_SPAM_AT
 from service.http.errors import ApiError
 from service.spam import evaluation as spam_eval
 from service.spam import learning as spam_learning
@@ -47,12 +48,12 @@ def _read(paths: tuple[Path, ...] | list[Path]) -> list[spam_model.Example]:
 
 
 def _thresholds(function):
-    function = click.option(
-        "--spam-at", default=spam_eval.spam.DEFAULT_SPAM_AT, show_default=True, type=float
-    )(function)
+    function = click.option("--spam-at", default=DEFAULT_SPAM_AT, show_default=True, type=float)(
+        function
+    )
     return click.option(
         "--approve-below",
-        default=spam_eval.spam.DEFAULT_APPROVE_BELOW,
+        default=DEFAULT_APPROVE_BELOW,
         show_default=True,
         type=float,
     )(function)

@@ -18,6 +18,7 @@ import math
 from collections.abc import Iterable, Sequence
 from itertools import combinations, islice
 
+from service.config import DEFAULT_APPROVE_BELOW, DEFAULT_SPAM_AT
 from service.spam import scoring as spam
 from service.spam.model import SPAM, Example, SpamModel, count_urls, train_on
 
@@ -55,8 +56,8 @@ def metrics(
     labels: Iterable[str],
     scores: Iterable[float],
     *,
-    spam_at: float = spam.DEFAULT_SPAM_AT,
-    approve_below: float = spam.DEFAULT_APPROVE_BELOW,
+    spam_at: float = DEFAULT_SPAM_AT,
+    approve_below: float = DEFAULT_APPROVE_BELOW,
 ) -> dict:
     pairs = list(zip(labels, scores, strict=True))
     spams = [s for label, s in pairs if label == SPAM]

@@ -13,11 +13,10 @@ from collections import OrderedDict
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
 
+from service import queue
 from service.comments.models import Comment, Status
 from service.extensions import db
-from service.moderation.models import ModerationEvent
 from service.spam import model as spam_model
 from service.spam.model import HAM, SPAM, ModelUnavailable, SiteModels, SpamModel
 from service.timeutil import as_utc
@@ -85,6 +84,13 @@ def label_for_decision(from_status: str, to_status: str) -> str | None:
     return None
 
 
+def queue_lesson(comment: Comment, *, from_status: str, to_status: str) -> None:
+    """After a moderator's decision: the site's model learns from it in the background."""
+    label = label_for_decision(from_status, to_status)
+    if label:
+        queue.send(LEARN_FROM_DECISION, comment.id, label)
+
+
 def superseded(label: str, status: str) -> bool:
     """A lesson queued before a later decision on the same comment must not overwrite it.
 
@@ -106,12 +112,8 @@ def _edited_since_decision(comment: Comment) -> bool:
     """
     if comment.edited_at is None:
         return False
-    decided_at = db.session.scalar(
-        select(func.max(ModerationEvent.created_at)).where(
-            ModerationEvent.comment_id == comment.id, ModerationEvent.actor_id.is_not(None)
-        )
-    )
-    return decided_at is not None and as_utc(comment.edited_at) > as_utc(decided_at)
+    decisions = [event.created_at for event in comment.events if event.actor_id is not None]
+    return bool(decisions) and as_utc(comment.edited_at) > as_utc(max(decisions))
 
 
 def learn_from_decision(comment_id: int, label: str) -> str:

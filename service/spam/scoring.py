@@ -17,8 +17,6 @@ from typing import Protocol
 
 LINK_HOLD_COUNT = 2
 # A site's thresholds start here (Site.spam_at / Site.approve_below).
-DEFAULT_SPAM_AT = 0.9
-DEFAULT_APPROVE_BELOW = 0.2
 DEFAULT_FORM_MIN_SECONDS = 3.0
 # A /24 may be a whole office or school, so a network is allowed more than one address.
 FLOOD_NETWORK_PER_MINUTE = 5
