@@ -40,7 +40,7 @@ from service.accounts import services as accounts  # noqa: E402
 from service.accounts.models import Role  # noqa: E402
 from service.comments.models import Comment, Status, Thread  # noqa: E402
 from service.extensions import db  # noqa: E402
-from service.moderation import dashboard_services as dash  # noqa: E402
+from service.moderation import queue as moderation_queue  # noqa: E402
 from service.moderation.models import ModerationEvent  # noqa: E402
 from tests import support  # noqa: E402
 
@@ -130,7 +130,7 @@ def seed(n: int) -> None:
 
 def deep_cursor(fraction: float) -> str:
     """The keyset marker of the row `fraction` of the way down the pending queue."""
-    filters = dash.QueueFilters(site_ids=frozenset({accounts.get_site("bench").id}))
+    filters = moderation_queue.QueueFilters(site_ids=frozenset({accounts.get_site("bench").id}))
     total = db.session.scalar(
         select(db.func.count()).where(
             Comment.site_id.in_(filters.site_ids), Comment.status == Status.PENDING
@@ -143,7 +143,7 @@ def deep_cursor(fraction: float) -> str:
         .offset(int(total * fraction))
         .limit(1)
     ).one()
-    return dash.Cursor(row[0], row[1]).encode()
+    return moderation_queue.Cursor(row[0], row[1]).encode()
 
 
 def timed(client, path: str, runs: int) -> float:

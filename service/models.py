@@ -2,9 +2,7 @@
 
 from service.accounts.models import ApiToken, Moderator, Site, SiteMembership
 from service.comments.models import Comment, Thread
-from service.moderation.models import ModerationEvent
-from service.moderation.rules import SiteRule
-from service.moderation.trusted import TrustedAuthor
+from service.moderation.models import ModerationEvent, SiteRule, TrustedAuthor
 from service.notifications.models import (
     NotificationLog,
     NotificationPreference,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from service.comments.models import Status
 from service.extensions import db
-from service.moderation import dashboard_services as dash
+from service.moderation import queue as moderation_queue
 from service.moderation.models import ModerationEvent
 from tests.dashboard_support import post_form, signed_in
 
@@ -91,7 +91,7 @@ def test_bulk_acts_on_the_selected_comments_only(client, site, make_comment):
 def test_bulk_select_all_matching_uses_the_filter_not_the_page(
     client, site, make_comment, monkeypatch
 ):
-    monkeypatch.setattr(dash, "BULK_BATCH", 2)
+    monkeypatch.setattr(moderation_queue, "BULK_BATCH", 2)
     spam = [make_comment(site, f"casino {i}", spam_score=0.8) for i in range(5)]
     keep = make_comment(site, "a real comment", spam_score=0.8)
     post_form(client, "/moderate/bulk", {"action": "spam", "scope": "all", "q": "casino"})
@@ -203,7 +203,7 @@ def test_the_older_link_keeps_the_audit_filters_and_no_other_parameter(client, s
         ModerationEvent(
             comment_id=comment.id, site_id=site.id, from_status="pending", to_status="approved"
         )
-        for _ in range(dash.PAGE_SIZE + 1)
+        for _ in range(moderation_queue.PAGE_SIZE + 1)
     )
     db.session.commit()
     extra = {"endpoint": "x", "_method": "POST", "_external": "1", "_scheme": "https"}

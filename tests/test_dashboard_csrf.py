@@ -13,7 +13,7 @@ from service.accounts.models import ApiToken, Role
 from service.comments.models import Status
 from service.extensions import db
 from service.moderation import trusted
-from service.moderation.rules import SiteRule
+from service.moderation.models import SiteRule
 from tests.dashboard_support import csrf_token, post_form, signed_in
 
 

@@ -15,8 +15,7 @@ from service.accounts.models import Role
 from service.comments.models import Status
 from service.extensions import db
 from service.moderation import trusted
-from service.moderation.models import ModerationEvent
-from service.moderation.rules import SiteRule
+from service.moderation.models import ModerationEvent, SiteRule
 from tests.dashboard_support import post_form, signed_in
 
 SECRET = "site B secret comment"

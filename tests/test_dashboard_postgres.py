@@ -11,7 +11,7 @@ from service.accounts import services as accounts
 from service.accounts.models import Role
 from service.comments.models import Comment, Status, Thread
 from service.extensions import db
-from service.moderation import dashboard_services as dash
+from service.moderation import queue as moderation_queue
 from tests import support
 from tests.dashboard_support import PASSWORD, login
 
@@ -54,24 +54,26 @@ def pg_queue(pg_app):
 def test_keyset_pages_walk_the_whole_queue_in_order(pg_app, pg_queue):
     site_id, _, _, expected = pg_queue
     with pg_app.app_context():
-        filters = dash.QueueFilters(site_ids=frozenset({site_id}))
+        filters = moderation_queue.QueueFilters(site_ids=frozenset({site_id}))
         seen, after = [], None
         while True:
-            page = dash.queue_page(filters, after, limit=3)
+            page = moderation_queue.queue_page(filters, after, limit=3)
             seen += [c.id for c in page.comments]
             if page.next_cursor is None:
                 break
             after = page.next_cursor
         assert seen == expected
-        assert dash.matching_ids(filters) == expected
-        assert dash.count_matching(filters) == (len(SCORES), False)
+        assert moderation_queue.matching_ids(filters) == expected
+        assert moderation_queue.count_matching(filters) == (len(SCORES), False)
 
 
 def test_text_search_ignores_case_on_postgresql(pg_app, pg_queue):
     site_id, _, _, _ = pg_queue
     with pg_app.app_context():
-        filters = dash.QueueFilters(site_ids=frozenset({site_id}), text="number 3")
-        assert [c.text for c in dash.queue_page(filters).comments] == ["Comment NUMBER 3"]
+        filters = moderation_queue.QueueFilters(site_ids=frozenset({site_id}), text="number 3")
+        assert [c.text for c in moderation_queue.queue_page(filters).comments] == [
+            "Comment NUMBER 3"
+        ]
 
 
 def test_queue_page_renders_on_postgresql(pg_app, pg_queue):

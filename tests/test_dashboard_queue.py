@@ -11,7 +11,7 @@ from service.accounts import services as accounts
 from service.accounts.models import Role, SiteMembership
 from service.comments.models import Status
 from service.extensions import db
-from service.moderation import dashboard_services as dash
+from service.moderation import queue as moderation_queue
 from tests.dashboard_support import signed_in
 
 ROW_RE = re.compile(r'<article class="comment" id="c(\d+)"')
@@ -130,7 +130,7 @@ def test_bad_filters_are_a_clear_422_not_a_crash(client, site, query):
 
 
 def test_keyset_pages_cover_every_comment_exactly_once(client, site, make_comment, monkeypatch):
-    monkeypatch.setattr(dash, "PAGE_SIZE", 4)
+    monkeypatch.setattr(moderation_queue, "PAGE_SIZE", 4)
     expected = []
     for index in range(7):
         expected.append(make_comment(site, f"scored {index}", spam_score=[0.5, 0.2][index % 2]).id)
@@ -159,8 +159,8 @@ def test_queue_uses_no_offset(app, site, make_comment):
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        filters = dash.QueueFilters(site_ids=frozenset({site.id}))
-        dash.queue_page(filters, dash.Cursor(0.9, 10**6))
+        filters = moderation_queue.QueueFilters(site_ids=frozenset({site.id}))
+        moderation_queue.queue_page(filters, moderation_queue.Cursor(0.9, 10**6))
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     page_reads = [(s, p) for s, p in statements if "ORDER BY comments.spam_score DESC" in s]

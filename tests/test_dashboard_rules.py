@@ -8,9 +8,9 @@ from sqlalchemy import select
 from service.accounts.models import Role
 from service.comments.models import Status
 from service.extensions import db
-from service.moderation import dashboard_services as dash
-from service.moderation import trusted
-from service.moderation.rules import Rule, SiteRule
+from service.moderation import rulebook, trusted
+from service.moderation.models import SiteRule
+from service.moderation.rules import Rule
 from tests.dashboard_support import csrf_token, post_form, signed_in, smtp_inbox
 
 
@@ -73,9 +73,9 @@ def test_dry_run_looks_only_at_the_newest_comments(site, make_comment):
     make_comment(site, "old spam link http://spam.example/x")
     for index in range(3):
         make_comment(site, f"new comment {index}")
-    result = dash.dry_run(site, Rule("domain", "spam.example"), window=3)
+    result = rulebook.dry_run(site, Rule("domain", "spam.example"), window=3)
     assert result.checked == 3 and result.caught == []
-    assert len(dash.dry_run(site, Rule("domain", "spam.example"), window=4).caught) == 1
+    assert len(rulebook.dry_run(site, Rule("domain", "spam.example"), window=4).caught) == 1
 
 
 @pytest.mark.parametrize(

@@ -127,7 +127,7 @@ def test_a_stuck_comment_is_resent_once_per_interval_not_on_every_sweep(app, sit
 
 
 def trust(site, email, verified=True):
-    from service.moderation.trusted import TrustedAuthor
+    from service.moderation.models import TrustedAuthor
     from service.timeutil import utcnow
 
     db.session.add(

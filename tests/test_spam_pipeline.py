@@ -9,7 +9,7 @@ from service.accounts.models import ModerationPolicy
 from service.comments.models import Comment, Status
 from service.extensions import db
 from service.moderation import services
-from service.moderation.rules import SiteRule
+from service.moderation.models import SiteRule
 from service.spam import learning as spam_learning
 from service.spam import model as spam_model
 from service.timeutil import utcnow

@@ -131,3 +131,13 @@ def forget_expired_sign_outs() -> int:
     ).rowcount
     db.session.commit()
     return deleted
+
+
+def delete_site_row(model: type, site: Site, row_id: int) -> bool:
+    """Delete one row that belongs to `site`; another site's row counts as missing."""
+    row = db.session.get(model, row_id)
+    if row is None or row.site_id != site.id:
+        return False
+    db.session.delete(row)
+    db.session.commit()
+    return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -108,3 +109,27 @@ def optional_line(data: dict, field: str, max_length: int) -> str:
     """
     value = optional_string(data, field, max_length)
     return " ".join(BIDI_CONTROLS.sub("", value).split())
+
+
+def parse_score(raw: str | None, name: str) -> float | None:
+    """A spam score from a form or query string: blank is None, else a number in [0, 1]."""
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not 0 <= value <= 1:
+        raise ValidationError("Scores are numbers from 0 to 1.", code="invalid_score", field=name)
+    return value
+
+
+# A full address for accounts and trusted authors (stricter than a comment's optional e-mail).
+ACCOUNT_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def normalise_email(raw: str) -> str:
+    email = (raw or "").strip().lower()
+    if not ACCOUNT_EMAIL_RE.match(email) or len(email) > 254:
+        raise ValidationError("Give a full e-mail address.", code="invalid_email", field="email")
+    return email

@@ -11,19 +11,12 @@ from service.comments.services import public_comment
 from service.extensions import db
 from service.http.errors import NotFound, ValidationError
 from service.http.validation import id_or_none, optional_string, parse_id, parse_json_body
-from service.moderation import dashboard_services, services
+from service.moderation import actions
+from service.moderation import queue as moderation_queue
+from service.moderation.services import moderate
 from service.timeutil import as_utc
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1")
-
-ACTIONS = {
-    "approve": Status.APPROVED,
-    "reject": Status.REJECTED,
-    "spam": Status.SPAM,
-    "ham": Status.PENDING,
-    "delete": Status.DELETED,
-}
-QUEUE_STATUSES = (Status.PENDING, Status.SPAM, Status.APPROVED, Status.REJECTED)
 
 
 def queue_entry(comment: Comment) -> dict:
@@ -50,35 +43,27 @@ def site_queue(site: str):
     site_row = get_site(site)
     ensure_site_access(g.moderator, site_row.id)
     status = request.args.get("status", Status.PENDING)
-    if status not in QUEUE_STATUSES:
+    if status not in moderation_queue.QUEUE_STATUSES:
         raise ValidationError("Unknown status.", code="invalid_status", field="status")
     limit = min(parse_id(request.args.get("limit", "50"), "limit"), 200)
-    next_cursor, total, capped = None, None, False
+    filters = moderation_queue.QueueFilters(frozenset({site_row.id}), status=status)
     if "offset" in request.args and "after" not in request.args:
-        # Paging by offset is kept for clients written before the cursor; deep pages cost
-        # more and a comment moderated meanwhile shifts the pages. Anything but a positive
-        # integer in range means the start.
+        # Paging by offset is kept for clients written before the cursor; a comment
+        # moderated meanwhile shifts the pages. Anything but a positive integer in range
+        # means the start.
         offset = id_or_none(request.args.get("offset")) or 0
-        comments = services.moderation_queue(
-            {site_row.id}, status=status, limit=limit, offset=offset
-        )
-        if len(comments) == limit:  # a client may switch to the cursor from here
-            last = comments[-1]
-            next_cursor = dashboard_services.Cursor(last.spam_score, last.id).encode()
+        after = moderation_queue.cursor_at_offset(filters, offset)
     else:
-        filters = dashboard_services.QueueFilters(frozenset({site_row.id}), status=status)
-        after = dashboard_services.Cursor.decode(request.args.get("after"))
-        page = dashboard_services.queue_page(filters, after, limit)
-        comments, total, capped = page.comments, page.total, page.total_capped
-        next_cursor = page.next_cursor.encode() if page.next_cursor else None
+        after = moderation_queue.Cursor.decode(request.args.get("after"))
+    page = moderation_queue.queue_page(filters, after, limit)
     return jsonify(
         {
             "site": site_row.slug,
             "status": status,
-            "comments": [queue_entry(c) for c in comments],
-            "next_cursor": next_cursor,
-            "total": total,
-            "total_capped": capped,
+            "comments": [queue_entry(c) for c in page.comments],
+            "next_cursor": page.next_cursor.encode() if page.next_cursor else None,
+            "total": page.total,
+            "total_capped": page.total_capped,
         }
     )
 
@@ -86,7 +71,7 @@ def site_queue(site: str):
 @bp.post("/comments/<comment_id>/<action>")
 @require_token
 def act_on_comment(comment_id: str, action: str):
-    if action not in ACTIONS:
+    if action not in actions.ACTIONS:
         raise NotFound("Unknown action.", code="unknown_action")
     comment = db.session.get(Comment, parse_id(comment_id))
     if comment is None:
@@ -95,5 +80,5 @@ def act_on_comment(comment_id: str, action: str):
     reason = ""
     if request.content_length:
         reason = optional_string(parse_json_body(request), "reason", 500)
-    services.moderate(comment, ACTIONS[action], g.moderator, reason)
+    moderate(comment, actions.ACTIONS[action].to_status, g.moderator, reason)
     return jsonify(queue_entry(comment))

@@ -11,17 +11,11 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from datetime import datetime
 from fnmatch import fnmatchcase
 from functools import lru_cache
 from typing import Protocol
 
-from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
-
-from service.extensions import db
 from service.http.errors import ValidationError
-from service.timeutil import utcnow
 
 
 class RuleKind:
@@ -39,24 +33,6 @@ class RuleAction:
 
 
 PATTERN_MAX = 300
-
-
-class SiteRule(db.Model):
-    __tablename__ = "site_rules"
-    __table_args__ = (Index("ix_site_rules_site_kind", "site_id", "kind"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))
-    # Stored as `normalise_pattern` returns it, so matching never re-validates.
-    pattern: Mapped[str] = mapped_column(String(PATTERN_MAX))
-    action: Mapped[str] = mapped_column(String(8), default=RuleAction.BLOCK)
-    whole_word: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("moderators.id", ondelete="SET NULL"))
-
-    def __repr__(self) -> str:
-        return f"<SiteRule {self.action} {self.kind} {self.pattern!r}>"
 
 
 class RuleLike(Protocol):

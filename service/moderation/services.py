@@ -14,8 +14,8 @@ from service.comments.models import Comment, Status
 from service.extensions import db
 from service.http.errors import Conflict
 from service.moderation import events, trusted
-from service.moderation.models import ModerationEvent
-from service.moderation.rules import Rule, RuleKind, RuleSubject, SiteRule, match_rules
+from service.moderation.models import ModerationEvent, SiteRule
+from service.moderation.rules import Rule, RuleKind, RuleSubject, match_rules
 from service.moderation.sanitise import count_links, plain_text_html, render_comment
 from service.spam import learning as spam_learning
 from service.spam import scoring as spam
@@ -211,20 +211,6 @@ def resend_stuck_comments(limit: int = 500) -> list[int]:
     if sent:
         log.info("re-sent %d stuck comments", len(sent))
     return sent
-
-
-def moderation_queue(
-    site_ids: set[int], *, status: str = Status.PENDING, limit: int = 50, offset: int = 0
-) -> list[Comment]:
-    return list(
-        db.session.scalars(
-            select(Comment)
-            .where(Comment.site_id.in_(site_ids), Comment.status == status)
-            .order_by(Comment.spam_score.desc().nulls_last(), Comment.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-    )
 
 
 def moderate(comment: Comment, to_status: str, actor: Moderator, reason: str = "") -> Comment:

@@ -7,51 +7,20 @@ address, and stops working once the row is verified (single use) or after a week
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
-
 from flask import current_app
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import select
 
 from service.accounts.models import Moderator, Site
 from service.accounts.passwords import LinkError, load_signed
-from service.comments.models import Comment
+from service.accounts.services import delete_site_row
 from service.extensions import db
-from service.http.errors import ValidationError
+from service.http.validation import normalise_email
+from service.moderation.models import TrustedAuthor
 from service.timeutil import utcnow
 
 VERIFY_SALT = "talkback.trusted-author"
 VERIFY_MAX_AGE = 7 * 24 * 3600
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-
-# The rules dry run reads "the last 1,000 comments of a site"; without (site_id, id) that is
-# a sort of every comment the site ever had. Declared here (the dashboard's module) and
-# created by migration 0004, so the lead's Comment model stays untouched.
-Index("ix_comments_site_id_id", Comment.site_id, Comment.id)
-
-
-class TrustedAuthor(db.Model):
-    __tablename__ = "trusted_authors"
-    __table_args__ = (UniqueConstraint("site_id", "email"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
-    email: Mapped[str] = mapped_column(String(254))
-    name: Mapped[str] = mapped_column(String(100), default="")
-    added_by: Mapped[int | None] = mapped_column(ForeignKey("moderators.id", ondelete="SET NULL"))
-    verified_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    site: Mapped[Site] = relationship()
-
-
-def normalise_email(raw: str) -> str:
-    email = (raw or "").strip().lower()
-    if not EMAIL_RE.match(email) or len(email) > 254:
-        raise ValidationError("Give a full e-mail address.", code="invalid_email", field="email")
-    return email
 
 
 def trusted_authors(site: Site) -> list[TrustedAuthor]:
@@ -119,3 +88,7 @@ def is_trusted(site_id: int, email: str) -> bool:
         )
     )
     return found is not None
+
+
+def remove_trusted_author(site: Site, author_id: int) -> bool:
+    return delete_site_row(TrustedAuthor, site, author_id)

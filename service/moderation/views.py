@@ -20,7 +20,8 @@ from flask import (
     url_for,
 )
 
-from service.accounts import passwords
+from service.accounts import members, passwords
+from service.accounts import settings as site_settings
 from service.accounts.models import Role, Site
 from service.accounts.services import sites_for
 from service.accounts.views import bp as accounts_bp
@@ -29,8 +30,9 @@ from service.comments.models import Status
 from service.http.errors import ValidationError
 from service.http.validation import id_or_none
 from service.mail import external_url, send_mail_soon
-from service.moderation import dashboard_services as dash
-from service.moderation import trusted
+from service.moderation import actions, rulebook, trusted
+from service.moderation import audit as audit_log
+from service.moderation import queue as moderation_queue
 from service.moderation.rules import RuleKind
 from service.shares.services import MAX_STATS_DAYS, share_stats
 
@@ -84,14 +86,14 @@ def _back():
     return redirect(safe_next(request.form.get("next")))
 
 
-def _remember_undo(result: dash.ActionResult) -> None:
+def _remember_undo(result: actions.ActionResult) -> None:
     entry = result.undo_entry()
     if entry is not None:
-        session[UNDO_KEY] = dash.push_undo(session.get(UNDO_KEY), entry)
+        session[UNDO_KEY] = actions.push_undo(session.get(UNDO_KEY), entry)
 
 
-def _report(result: dash.ActionResult) -> None:
-    label = dash.ACTIONS[result.action].label if result.action in dash.ACTIONS else "Undo"
+def _report(result: actions.ActionResult) -> None:
+    label = actions.ACTIONS[result.action].label if result.action in actions.ACTIONS else "Undo"
     message = f"{label}: {len(result.changed)} comment(s)"
     if result.skipped:
         message += f", {result.skipped} skipped (already moved or not allowed)"
@@ -109,20 +111,20 @@ def index():
 def queue():
     sites = sites_for(current_moderator())
     try:
-        filters = dash.parse_queue_filters(request.args, sites)
-        after = dash.Cursor.decode(request.args.get("after"))
+        filters = moderation_queue.parse_queue_filters(request.args, sites)
+        after = moderation_queue.Cursor.decode(request.args.get("after"))
     except ValidationError as error:
         flash(error.message, "error")
         return render_template("moderation/queue.html", sites=sites, page=None, query={}), 422
-    page = dash.queue_page(filters, after) if filters.site_ids else None
+    page = moderation_queue.queue_page(filters, after) if filters.site_ids else None
     return render_template(
         "moderation/queue.html",
         sites=sites,
         filters=filters,
         page=page,
-        query=dash.filters_query(filters, sites),
-        actions_for=dash.actions_for,
-        actions=dash.ACTIONS,
+        query=moderation_queue.filters_query(filters, sites),
+        actions_for=actions.actions_for,
+        actions=actions.ACTIONS,
         first_page=after is None,
     )
 
@@ -130,12 +132,12 @@ def queue():
 @bp.post("/comments/<id:comment_id>/<action>")
 @login_required
 def act(comment_id: int, action: str):
-    if action not in dash.ACTIONS:
+    if action not in actions.ACTIONS:
         abort(404)
     site_ids = _site_ids()
-    if dash.comment_for_moderator(comment_id, site_ids) is None:
+    if actions.comment_for_moderator(comment_id, site_ids) is None:
         abort(404)
-    result = dash.apply_action(
+    result = actions.apply_action(
         current_moderator(), action, [comment_id], site_ids, request.form.get("reason", "")[:500]
     )
     _remember_undo(result)
@@ -149,26 +151,26 @@ def bulk():
     moderator = current_moderator()
     site_ids = _site_ids()
     action = request.form.get("action", "")
-    if action not in dash.ACTIONS:
+    if action not in actions.ACTIONS:
         flash("Choose an action for the selected comments.", "error")
         return _back()
     if request.form.get("scope") == "all":
         try:
-            filters = dash.parse_queue_filters(request.form, sites_for(moderator))
+            filters = moderation_queue.parse_queue_filters(request.form, sites_for(moderator))
         except ValidationError as error:
             flash(error.message, "error")
             return _back()
-        ids = dash.matching_ids(filters)
+        ids = moderation_queue.matching_ids(filters)
     else:
         ids = [id_or_none(raw) for raw in request.form.getlist("ids")]
-        ids = [comment_id for comment_id in ids if comment_id][: dash.BULK_MAX]
+        ids = [comment_id for comment_id in ids if comment_id][: moderation_queue.BULK_MAX]
     if not ids:
         flash("No comments were selected.", "error")
         return _back()
-    result = dash.apply_action(moderator, action, ids, site_ids, request.form.get("reason", ""))
+    result = actions.apply_action(moderator, action, ids, site_ids, request.form.get("reason", ""))
     _remember_undo(result)
     if result.changed and result.undo_entry() is None and action != "delete":
-        flash(f"More than {dash.UNDO_MAX_COMMENTS} comments: this one cannot be undone.", "info")
+        flash(f"More than {actions.UNDO_MAX_COMMENTS} comments: this one cannot be undone.", "info")
     _report(result)
     return _back()
 
@@ -182,14 +184,14 @@ def undo():
         return _back()
     entry = stack.pop()
     session[UNDO_KEY] = stack
-    _report(dash.undo(current_moderator(), entry, _site_ids()))
+    _report(actions.undo(current_moderator(), entry, _site_ids()))
     return _back()
 
 
 @bp.route("/comments/<id:comment_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(comment_id: int):
-    comment = dash.comment_for_moderator(comment_id, _site_ids())
+    comment = actions.comment_for_moderator(comment_id, _site_ids())
     if comment is None or comment.status == Status.DELETED:
         abort(404)
     next_url = safe_next(request.values.get("next"))
@@ -199,7 +201,7 @@ def edit(comment_id: int):
         )
     text = request.form.get("text", "")
     try:
-        dash.edit_comment(
+        actions.edit_comment(
             comment, text, current_moderator(), current_app.config["MAX_COMMENT_CHARS"]
         )
     except ValidationError as error:
@@ -216,15 +218,15 @@ def edit(comment_id: int):
 def audit():
     sites = sites_for(current_moderator())
     # Only the filters: any other key would reach url_for() (`_external`, `_method`…).
-    query = {key: request.args[key] for key in dash.AUDIT_FILTERS if request.args.get(key)}
+    query = {key: request.args[key] for key in audit_log.AUDIT_FILTERS if request.args.get(key)}
     page = partial(render_template, "moderation/audit.html", sites=sites, query=query)
     try:
-        filters = dash.parse_audit_filters(request.args, sites)
+        filters = audit_log.parse_audit_filters(request.args, sites)
     except ValidationError as error:
         flash(error.message, "error")
         return page(events=[], next_before=None, statuses=Status.ALL), 422
     before = id_or_none(request.args.get("before"))
-    events, next_before = dash.audit_page(filters, before) if filters.site_ids else ([], None)
+    events, next_before = audit_log.audit_page(filters, before) if filters.site_ids else ([], None)
     return page(events=events, next_before=next_before, statuses=Status.ALL)
 
 
@@ -257,19 +259,19 @@ def settings(slug: str):
     site = _owned_site(slug)
     if request.method == "POST":
         try:
-            dash.update_site_settings(site, request.form)
+            site_settings.update_site_settings(site, request.form)
         except ValidationError as error:
             flash(error.message, "error")
             return render_template(
                 "moderation/settings.html",
                 site=site,
                 form=request.form,
-                members=dash.site_members(site),
+                members=members.site_members(site),
             ), 422
         flash("Settings saved.", "info")
         return redirect(url_for("dashboard.settings", slug=site.slug))
     return render_template(
-        "moderation/settings.html", site=site, form=None, members=dash.site_members(site)
+        "moderation/settings.html", site=site, form=None, members=members.site_members(site)
     )
 
 
@@ -280,12 +282,12 @@ def _render_rules(site: Site, *, form=None, result=None, status: int = 200):
     page = render_template(
         "moderation/rules.html",
         site=site,
-        rules=dash.site_rules(site),
+        rules=rulebook.site_rules(site),
         authors=trusted.trusted_authors(site),
         form=form or {},
         result=result,
         kinds=RuleKind.ALL,
-        window=dash.DRY_RUN_WINDOW,
+        window=rulebook.DRY_RUN_WINDOW,
     )
     return page, status
 
@@ -301,11 +303,11 @@ def rules(slug: str):
 def dry_run_rule(slug: str):
     site = _owned_site(slug)
     try:
-        rule = dash.parse_rule(request.form)
+        rule = rulebook.parse_rule(request.form)
     except ValidationError as error:
         flash(error.message, "error")
         return _render_rules(site, form=request.form, status=422)
-    return _render_rules(site, form=request.form, result=(rule, dash.dry_run(site, rule)))
+    return _render_rules(site, form=request.form, result=(rule, rulebook.dry_run(site, rule)))
 
 
 @bp.post("/sites/<slug>/rules")
@@ -313,7 +315,7 @@ def dry_run_rule(slug: str):
 def add_rule(slug: str):
     site = _owned_site(slug)
     try:
-        rule = dash.save_rule(site, dash.parse_rule(request.form), current_moderator())
+        rule = rulebook.save_rule(site, rulebook.parse_rule(request.form), current_moderator())
     except ValidationError as error:
         flash(error.message, "error")
         return _render_rules(site, form=request.form, status=422)
@@ -325,7 +327,7 @@ def add_rule(slug: str):
 @login_required
 def delete_rule(slug: str, rule_id: int):
     site = _owned_site(slug)
-    if not dash.delete_rule(site, rule_id):
+    if not rulebook.delete_rule(site, rule_id):
         abort(404)
     flash("The rule is deleted.", "info")
     return redirect(url_for("dashboard.rules", slug=site.slug))
@@ -357,7 +359,7 @@ def add_trusted(slug: str):
 @login_required
 def remove_trusted(slug: str, author_id: int):
     site = _owned_site(slug)
-    if not dash.remove_trusted_author(site, author_id):
+    if not trusted.remove_trusted_author(site, author_id):
         abort(404)
     flash("The address is no longer trusted.", "info")
     return redirect(url_for("dashboard.rules", slug=site.slug))
@@ -379,7 +381,7 @@ def confirm_trusted(token: str):
 def add_member(slug: str):
     site = _owned_site(slug)
     try:
-        membership, moderator = dash.add_member(
+        membership, moderator = members.add_member(
             site, request.form.get("email", ""), request.form.get("role", Role.MODERATOR)
         )
     except ValidationError as error:
@@ -406,7 +408,7 @@ def add_member(slug: str):
 def remove_member(slug: str, membership_id: int):
     site = _owned_site(slug)
     try:
-        removed = dash.remove_member(site, membership_id)
+        removed = members.remove_member(site, membership_id)
     except ValidationError as error:
         flash(error.message, "error")
         return redirect(url_for("dashboard.settings", slug=site.slug))
