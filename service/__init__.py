@@ -71,6 +71,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from service.accounts.views import bp as accounts
     from service.demo.views import bp as demo
     from service.extensions import csrf
     from service.moderation.api import bp as moderation_api
@@ -87,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(demo)
     app.register_blueprint(widget)  # embed.js and the no-JS thread page: no cookies, no forms
     app.register_blueprint(dashboard)  # HTML forms: CSRF-protected, never exempt
+    app.register_blueprint(accounts)  # sign-in, password reset, tokens: CSRF-protected too
     app.register_blueprint(email_actions)  # confirmation forms: CSRF-protected too
 
 

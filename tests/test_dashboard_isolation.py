@@ -152,7 +152,7 @@ UI_CASES = [
         {},
         {404},
     ),
-    ("dashboard.accounts.revoke_token", "POST", "/moderate/tokens/{bob_token}/revoke", {}, {404}),
+    ("accounts.revoke_token", "POST", "/moderate/tokens/{bob_token}/revoke", {}, {404}),
     ("dashboard.bulk", "POST", "/moderate/bulk", {"action": "approve", "ids": "{comment}"}, {302}),
     (
         "dashboard.bulk",
@@ -182,18 +182,18 @@ LISTING_PAGES = [
 # Reached without a session by design: sign-in, reset and the commenter's confirmation link
 # carry no site data until a signed token proves who is asking.
 PUBLIC_ENDPOINTS = {
-    "dashboard.accounts.login",
-    "dashboard.accounts.logout",
-    "dashboard.accounts.forgot_password",
-    "dashboard.accounts.reset_password",
+    "accounts.login",
+    "accounts.logout",
+    "accounts.forgot_password",
+    "accounts.reset_password",
     "dashboard.confirm_trusted",
 }
 LISTING_ENDPOINTS = {
     "dashboard.index",
     "dashboard.queue",
     "dashboard.audit",
-    "dashboard.accounts.tokens",
-    "dashboard.accounts.create_token",
+    "accounts.tokens",
+    "accounts.create_token",
     "dashboard.undo",
 }
 

@@ -22,10 +22,9 @@ from flask import (
 
 from service.accounts import members, passwords
 from service.accounts import settings as site_settings
+from service.accounts.auth import current_moderator, login_required, member_site, safe_next
 from service.accounts.models import Role, Site
 from service.accounts.services import sites_for
-from service.accounts.views import bp as accounts_bp
-from service.accounts.views import current_moderator, login_required, member_site, safe_next
 from service.comments.models import Status
 from service.http.errors import ValidationError
 from service.http.validation import id_or_none
@@ -37,7 +36,6 @@ from service.moderation.rules import RuleKind
 from service.shares.services import MAX_STATS_DAYS, share_stats
 
 bp = Blueprint("dashboard", __name__, url_prefix="/moderate")
-bp.register_blueprint(accounts_bp)
 
 UNDO_KEY = "undo"
 # No inline script or style anywhere in the dashboard, so the policy can be this strict.
@@ -396,7 +394,7 @@ def add_member(slug: str):
             render_template(
                 "accounts/invite_email.txt",
                 site=site,
-                link=external_url("dashboard.accounts.reset_password", token=token),
+                link=external_url("accounts.reset_password", token=token),
             ),
         )
     flash(f"{moderator.email} is now {membership.role} of {site.name}.", "info")

@@ -11,9 +11,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import BuildError
 
+from service.accounts.auth import current_moderator, login_required, member_site, safe_next
 from service.accounts.models import Role, Site
 from service.accounts.services import role_on, sites_for
-from service.accounts.views import current_moderator, login_required, member_site, safe_next
 from service.http.errors import ValidationError
 from service.notifications import services as notifications
 from service.notifications import webhooks
