@@ -1,13 +1,13 @@
-"""Every model in one import, so Alembic and `db.create_all` see the whole schema."""
+"""Every table in one import, so Alembic and `db.create_all` see the whole schema.
 
-from service.accounts.models import ApiToken, Moderator, Site, SiteMembership
+Each table lives in its domain's `models.py`; this module only gathers them.
+"""
+
+from service.accounts.models import ApiToken, Moderator, SignedOutSession, Site, SiteMembership
 from service.comments.models import Comment, Thread
 from service.moderation.models import ModerationEvent, SiteRule, TrustedAuthor
-from service.notifications.models import (
-    NotificationLog,
-    NotificationPreference,
-    UsedActionLink,
-)
+from service.notifications.models import NotificationLog, NotificationPreference, UsedActionLink
+from service.queue.models import ParkedTask
 from service.shares.models import ShareClick
 
 __all__ = [
@@ -17,8 +17,10 @@ __all__ = [
     "Moderator",
     "NotificationLog",
     "NotificationPreference",
-    "Site",
+    "ParkedTask",
     "ShareClick",
+    "SignedOutSession",
+    "Site",
     "SiteMembership",
     "SiteRule",
     "Thread",

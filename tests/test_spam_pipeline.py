@@ -408,5 +408,5 @@ def test_the_learning_task_is_registered_under_its_name(app, site, make_comment,
     from service import queue
 
     comment = make_comment(site, "Check out my channel", status=Status.SPAM)
-    assert queue.send(spam_learning.LEARN_FROM_DECISION, comment.id, "spam")
+    assert queue.send(queue.LEARN_FROM_DECISION, comment.id, "spam")
     assert site_copy(site)[1].learned == {comment.id: "spam"}

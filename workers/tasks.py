@@ -11,7 +11,7 @@ from service.accounts import services as accounts
 from service.moderation import services as moderation
 from service.notifications import services as notifications
 from service.notifications import webhooks
-from service.queue import MAX_RETRY_DELAY_SECONDS
+from service.queue import MAX_RETRY_DELAY_SECONDS, names
 from service.spam import learning as spam_learning
 
 RETRY_ON = (OperationalError, DBAPIError, BrokerError)
@@ -44,12 +44,12 @@ def reliable_task(
     )
 
 
-@reliable_task("talkback.process_comment")
+@reliable_task(names.PROCESS_COMMENT)
 def process_comment(comment_id: int) -> str | None:
     return moderation.process_comment(comment_id)
 
 
-@shared_task(name="talkback.resend_stuck_comments", ignore_result=True)
+@shared_task(name=names.RESEND_STUCK, ignore_result=True)
 def resend_stuck_comments() -> int:
     """The sweep: comments whose task was lost, then follow-ups the broker refused."""
     queue.prune_embedded_broker()
@@ -58,7 +58,7 @@ def resend_stuck_comments() -> int:
 
 
 @reliable_task(
-    "talkback.notify_new_comment",
+    names.NOTIFY_NEW_COMMENT,
     retry_on=MAIL_RETRY_ON,
     backoff=30,
     backoff_max=MAX_RETRY_DELAY_SECONDS,
@@ -68,7 +68,7 @@ def notify_new_comment(comment_id: int) -> int:
 
 
 @reliable_task(
-    "talkback.send_daily_digests",
+    names.SEND_DAILY_DIGESTS,
     retry_on=MAIL_RETRY_ON,
     backoff=60,
     backoff_max=MAX_RETRY_DELAY_SECONDS,
@@ -79,7 +79,7 @@ def send_daily_digests() -> int:
 
 
 @reliable_task(
-    "talkback.deliver_webhook",
+    names.DELIVER_WEBHOOK,
     retry_on=(*RETRY_ON, webhooks.WebhookRetryable),
     backoff=10,
     backoff_max=MAX_RETRY_DELAY_SECONDS,
@@ -90,6 +90,6 @@ def deliver_webhook(site_id: int, event: str, comment_id: int) -> int | None:
     return webhooks.deliver(site_id, event, comment_id)
 
 
-@reliable_task("talkback.learn_from_decision")
+@reliable_task(names.LEARN_FROM_DECISION)
 def learn_from_decision(comment_id: int, label: str) -> str:
     return spam_learning.learn_from_decision(comment_id, label)

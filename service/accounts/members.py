@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from service.accounts import passwords
 from service.accounts import services as accounts
 from service.accounts.models import Moderator, Role, Site, SiteMembership
 from service.extensions import db
 from service.http.errors import ValidationError
 from service.http.validation import normalise_email
+from service.mail import external_url, send_mail_soon
 
 
 def site_members(site: Site) -> list[SiteMembership]:
@@ -51,3 +54,19 @@ def remove_member(site: Site, membership_id: int) -> bool:
     db.session.delete(membership)
     db.session.commit()
     return True
+
+
+def invite_if_new(moderator: Moderator, site: Site) -> None:
+    """A new account has no password: its invitation is a link to set one."""
+    if moderator.password_hash is not None or not moderator.is_active:
+        return
+    token = passwords.make_reset_token(moderator)
+    send_mail_soon(
+        moderator.email,
+        f"You can now moderate comments on {site.name}",
+        render_template(
+            "accounts/invite_email.txt",
+            site=site,
+            link=external_url("accounts.reset_password", token=token),
+        ),
+    )

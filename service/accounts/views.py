@@ -86,9 +86,7 @@ def forgot_password():
         return render_template("accounts/forgot.html")
     moderator = passwords.find_moderator(request.form.get("email", ""))
     if moderator is not None and moderator.is_active:
-        link = external_url(
-            "accounts.reset_password", token=passwords.make_reset_token(moderator)
-        )
+        link = external_url("accounts.reset_password", token=passwords.make_reset_token(moderator))
         minutes = (
             current_app.config.get("PASSWORD_RESET_MAX_AGE", passwords.DEFAULT_RESET_MAX_AGE) // 60
         )

@@ -7,7 +7,7 @@ address, and stops working once the row is verified (single use) or after a week
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, render_template
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from service.accounts.passwords import LinkError, load_signed
 from service.accounts.services import delete_site_row
 from service.extensions import db
 from service.http.validation import normalise_email
+from service.mail import external_url, send_mail_soon
 from service.moderation.models import TrustedAuthor
 from service.timeutil import utcnow
 
@@ -92,3 +93,13 @@ def is_trusted(site_id: int, email: str) -> bool:
 
 def remove_trusted_author(site: Site, author_id: int) -> bool:
     return delete_site_row(TrustedAuthor, site, author_id)
+
+
+def send_verification_mail(author: TrustedAuthor, site: Site) -> None:
+    """Ask the address's owner to confirm it; sent in the background (see mail.send_mail_soon)."""
+    link = external_url("dashboard.confirm_trusted", token=make_verify_token(author))
+    send_mail_soon(
+        author.email,
+        f"Confirm your address for comments on {site.name}",
+        render_template("moderation/trusted_email.txt", site=site, link=link),
+    )

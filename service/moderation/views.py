@@ -28,7 +28,6 @@ from service.accounts.services import sites_for
 from service.comments.models import Status
 from service.http.errors import ValidationError
 from service.http.validation import id_or_none
-from service.mail import external_url, send_mail_soon
 from service.moderation import actions, rulebook, trusted
 from service.moderation import audit as audit_log
 from service.moderation import queue as moderation_queue
@@ -343,12 +342,7 @@ def add_trusted(slug: str):
         flash(error.message, "error")
         return _render_rules(site, status=422)
     if author.verified_at is None:
-        link = external_url("dashboard.confirm_trusted", token=trusted.make_verify_token(author))
-        send_mail_soon(
-            author.email,
-            f"Confirm your address for comments on {site.name}",
-            render_template("moderation/trusted_email.txt", site=site, link=link),
-        )
+        trusted.send_verification_mail(author, site)
         flash(f"A confirmation link was sent to {author.email}.", "info")
     return redirect(url_for("dashboard.rules", slug=site.slug))
 
@@ -385,18 +379,7 @@ def add_member(slug: str):
     except ValidationError as error:
         flash(error.message, "error")
         return redirect(url_for("dashboard.settings", slug=site.slug))
-    if moderator.password_hash is None and moderator.is_active:
-        # A new account has no password: the invitation is a password link.
-        token = passwords.make_reset_token(moderator)
-        send_mail_soon(
-            moderator.email,
-            f"You can now moderate comments on {site.name}",
-            render_template(
-                "accounts/invite_email.txt",
-                site=site,
-                link=external_url("accounts.reset_password", token=token),
-            ),
-        )
+    members.invite_if_new(moderator, site)
     flash(f"{moderator.email} is now {membership.role} of {site.name}.", "info")
     return redirect(url_for("dashboard.settings", slug=site.slug))
 

@@ -23,7 +23,6 @@ from service.timeutil import as_utc
 
 log = logging.getLogger(__name__)
 
-LEARN_FROM_DECISION = "talkback.learn_from_decision"
 
 # directory -> (file path, modification time, model), so a worker loads a site's model once
 # per version. One entry per directory (a site's versions, or the base model): a new version
@@ -88,7 +87,7 @@ def queue_lesson(comment: Comment, *, from_status: str, to_status: str) -> None:
     """After a moderator's decision: the site's model learns from it in the background."""
     label = label_for_decision(from_status, to_status)
     if label:
-        queue.send(LEARN_FROM_DECISION, comment.id, label)
+        queue.send(queue.LEARN_FROM_DECISION, comment.id, label)
 
 
 def superseded(label: str, status: str) -> bool:

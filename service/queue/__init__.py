@@ -14,19 +14,22 @@ from datetime import datetime, timedelta
 from celery import Celery, Task
 from celery.schedules import crontab
 from flask import Flask, current_app
-from sqlalchemy import JSON, String, create_engine, inspect, select, text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy.orm import Session
 
 from service.extensions import db
-from service.timeutil import utcnow
+from service.queue.models import ParkedTask
+from service.queue.names import (  # noqa: F401 - callers write queue.PROCESS_COMMENT
+    DELIVER_WEBHOOK,
+    LEARN_FROM_DECISION,
+    NOTIFY_NEW_COMMENT,
+    PROCESS_COMMENT,
+    RESEND_STUCK,
+    SEND_DAILY_DIGESTS,
+)
 
 log = logging.getLogger(__name__)
 
-PROCESS_COMMENT = "talkback.process_comment"
-RESEND_STUCK = "talkback.resend_stuck_comments"
-NOTIFY_NEW_COMMENT = "talkback.notify_new_comment"
-SEND_DAILY_DIGESTS = "talkback.send_daily_digests"
-DELIVER_WEBHOOK = "talkback.deliver_webhook"
 # The longest retry delay any task may ask for, and Redis' redelivery timeout above it.
 MAX_RETRY_DELAY_SECONDS = 3600
 VISIBILITY_TIMEOUT_SECONDS = MAX_RETRY_DELAY_SECONDS + 300
@@ -72,22 +75,6 @@ def make_celery(app: Flask) -> Celery:
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
-
-
-class ParkedTask(db.Model):
-    """A task the broker refused when it was sent; the sweep sends it again.
-
-    Comments need no parking (the sweep finds them by their `received` status), but the
-    follow-ups of a committed change (new-comment mail, webhooks, a model lesson) exist
-    only as messages: without this a Redis outage at the wrong moment loses them.
-    """
-
-    __tablename__ = "parked_tasks"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    task_name: Mapped[str] = mapped_column(String(100))
-    args: Mapped[list] = mapped_column(JSON)
-    parked_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 def send(task_name: str, *args) -> bool:
