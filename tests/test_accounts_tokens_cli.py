@@ -109,7 +109,7 @@ def test_cli_refuses_unknown_moderators(app):
 
 def test_demo_seed_sets_the_well_known_password_only_outside_production(app):
     from service.accounts import passwords
-    from service.cli import DEMO_EMAIL, DEMO_PASSWORD
+    from service.demo.cli import DEMO_EMAIL, DEMO_PASSWORD
 
     app.config["ENV_NAME"] = "production"
     result = app.test_cli_runner().invoke(args=["demo", "seed"])

@@ -65,7 +65,7 @@ def invite_if_new(moderator: Moderator, site: Site) -> None:
         moderator.email,
         f"You can now moderate comments on {site.name}",
         render_template(
-            "accounts/invite_email.txt",
+            "email/invite.txt",
             site=site,
             link=external_url("accounts.reset_password", token=token),
         ),

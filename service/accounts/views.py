@@ -93,7 +93,7 @@ def forgot_password():
         send_mail_soon(
             moderator.email,
             "Reset your Talkback password",
-            render_template("accounts/reset_email.txt", link=link, minutes=minutes),
+            render_template("email/password_reset.txt", link=link, minutes=minutes),
         )
     # The same answer either way, so the form does not reveal who has an account.
     flash("If that address has an account, a reset link is on its way.", "info")

@@ -101,5 +101,5 @@ def send_verification_mail(author: TrustedAuthor, site: Site) -> None:
     send_mail_soon(
         author.email,
         f"Confirm your address for comments on {site.name}",
-        render_template("moderation/trusted_email.txt", site=site, link=link),
+        render_template("email/trusted_author.txt", site=site, link=link),
     )

@@ -41,7 +41,7 @@ def _queue_url() -> str | None:
 
 
 def _refused(error: ActionLinkError):
-    page = render_template("moderation/action_link_error.html", error=error, queue_url=_queue_url())
+    page = render_template("notifications/action_link_error.html", error=error, queue_url=_queue_url())
     return page, error.status
 
 
@@ -70,7 +70,7 @@ def form_refused(error: CSRFError):
 def confirm(token: str):
     pending = notifications.check_action_link(token)
     return render_template(
-        "moderation/confirm_action.html", pending=pending, done=False, queue_url=_queue_url()
+        "notifications/confirm_action.html", pending=pending, done=False, queue_url=_queue_url()
     )
 
 
@@ -78,7 +78,7 @@ def confirm(token: str):
 def act(token: str):
     pending = notifications.act_on_link(token)
     return render_template(
-        "moderation/confirm_action.html", pending=pending, done=True, queue_url=_queue_url()
+        "notifications/confirm_action.html", pending=pending, done=True, queue_url=_queue_url()
     )
 
 
@@ -106,7 +106,7 @@ def _back():
 @bp.get("/notifications")
 @login_required
 def preferences():
-    return render_template("moderation/notifications.html", sites=sites_for(current_moderator()))
+    return render_template("notifications/notifications.html", sites=sites_for(current_moderator()))
 
 
 @bp.post("/notifications/<slug>/mode")

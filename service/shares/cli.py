@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 
 from service.http.errors import ApiError
 from service.shares import preview
 
+shares_cli = AppGroup("shares", help="Share links and link previews.")
 
-@click.command("check")
+
+@shares_cli.command("check")
 @click.argument("target")
 @click.option("--allow-private", is_flag=True, help="Also fetch private/loopback addresses.")
 def check_command(target: str, allow_private: bool) -> None:

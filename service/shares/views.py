@@ -14,11 +14,9 @@ from service.extensions import limiter
 from service.http.errors import ValidationError
 from service.http.validation import parse_id, parse_json_body
 from service.shares import preview, services
-from service.shares.cli import check_command
 
 bp = Blueprint("shares", __name__)
 # The blueprint's CLI group is `flask shares ...`, so no shared CLI module needs an edit.
-bp.cli.add_command(check_command)
 
 
 def base_url() -> str:

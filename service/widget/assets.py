@@ -13,9 +13,10 @@ import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-STATIC = Path(__file__).with_name("static")
+from service.config import ROOT
+
+STATIC = ROOT / "static" / "widget"
 # embed.js names its stylesheet through this placeholder, filled in with the hashed path.
 CSS_PLACEHOLDER = "__TALKBACK_CSS__"
 SIZE_BUDGET_GZIP_BYTES = 10 * 1024
