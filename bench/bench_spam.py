@@ -27,8 +27,10 @@ from pathlib import Path  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from service.moderation.rules import Rule, RuleSubject, match_rules  # noqa: E402
+from service.spam import corpus as training_data  # noqa: E402
 from service.spam import model as spam_model  # noqa: E402
 from service.spam import scoring as spam  # noqa: E402
+from service.spam import storage as spam_storage
 from tests import spam_corpus  # noqa: E402
 from tests.support import SHARED  # noqa: E402
 
@@ -46,7 +48,7 @@ RULES = (
 def corpus_texts() -> list[str]:
     path = SHARED / "data" / "spam" / "train.csv"
     if path.exists():
-        return [example.text for example in spam_model.read_csv(path)]
+        return [example.text for example in training_data.read_csv(path)]
     return [text for text, _, _ in spam_corpus.rows(copies=20)]
 
 
@@ -80,7 +82,7 @@ def loaded_model_bytes(path: Path) -> tuple[int, int, spam_model.SpamModel]:
     gc.collect()
     tracemalloc.start()
     before = tracemalloc.get_traced_memory()[0]
-    model = spam_model.load(path)
+    model = spam_storage.load(path)
     loaded = tracemalloc.get_traced_memory()[0]
     model.probability("warm up")
     gc.collect()
@@ -97,7 +99,7 @@ def main() -> None:
     texts = corpus_texts()
     scored = (texts * (args.n // len(texts) + 1))[: args.n]
     recent = tuple(texts[-100:])
-    path = spam_model.BASE_MODEL_PATH
+    path = spam_storage.BASE_MODEL_PATH
     if not path.exists():
         sys.exit(f"{path} is missing: run `flask spam train --csv …/train.csv` first")
     model_bytes, in_use_bytes, model = loaded_model_bytes(path)

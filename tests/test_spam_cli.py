@@ -4,9 +4,11 @@ import json
 
 import pytest
 
+from service.spam import corpus as training_data
 from service.spam import evaluation as spam_eval
 from service.spam import learning as spam_learning
 from service.spam import model as spam_model
+from service.spam import storage as spam_storage
 from service.spam.evaluation import METRIC_KEYS, metrics
 from tests import spam_corpus
 
@@ -122,7 +124,7 @@ def test_training_the_base_model_writes_a_loadable_file(runner, corpus, tmp_path
     out = tmp_path / "base.joblib"
     result = runner.invoke(args=["spam", "train", "--csv", corpus, "--out", out])
     assert result.exit_code == 0, result.output
-    model = spam_model.load(out)
+    model = spam_storage.load(out)
     assert model.trained_on == ["corpus.csv"]
     assert model.probability("Win a free iPhone now, click to claim") > 0.5
 
@@ -146,7 +148,7 @@ def test_spreadsheet_exports_are_read_as_written(tmp_path):
         "Great song,0,eminem\r\n"
         "Nice one,Ham,shakira\r\n".encode()
     )
-    assert spam_model.read_csv(path) == [
+    assert training_data.read_csv(path) == [
         spam_model.Example("Subscribe to my channel\nplease", "spam", "eminem"),
         spam_model.Example("Great song", "ham", "eminem"),
         spam_model.Example("Nice one", "ham", "shakira"),

@@ -8,7 +8,7 @@ from service.accounts import services as accounts
 from service.comments.models import Comment, Status
 from service.extensions import db
 from service.spam import learning as spam_learning
-from service.spam import model as spam_model
+from service.spam import storage as spam_storage
 from tests import support
 
 pytestmark = pytest.mark.integration
@@ -41,4 +41,4 @@ def test_an_approval_is_learned_by_the_worker_into_a_new_site_version(pg_app, wo
     with pg_app.app_context():
         models = spam_learning.site_models(slug)
     support.wait_for(lambda: models.current_version() == 1, timeout=30)
-    assert spam_model.load(models.current_path()).learned == {comment_id: "ham"}
+    assert spam_storage.load(models.current_path()).learned == {comment_id: "ham"}

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from service.spam import model as spam_model
+from service.spam import storage as spam_storage
 from service.spam.model import CORPUS_KEY, ExampleMemory, blend, vectorise, word_block
 from service.spam.scoring import NearestExample, model_reason
 
@@ -103,8 +104,8 @@ def test_a_trained_model_remembers_its_corpus_and_keeps_it_through_a_file(tmp_pa
     texts = ["check out my channel", "lovely song about summer"]
     model = spam_model.train(texts, ["spam", "ham"])
     assert len(model.memory) == 2
-    spam_model.save(model, tmp_path / "m.joblib")
-    loaded = spam_model.load(tmp_path / "m.joblib")
+    spam_storage.save(model, tmp_path / "m.joblib")
+    loaded = spam_storage.load(tmp_path / "m.joblib")
     assert list(loaded.memory.labels) == [1, 0]
     assert loaded.probability(texts[0]) == pytest.approx(model.probability(texts[0]))
 
@@ -115,7 +116,7 @@ def test_a_format_two_file_loads_with_an_empty_memory(tmp_path):
     bundle = {**model.to_bundle(), "format": 2}
     del bundle["memory"]
     joblib.dump(bundle, tmp_path / "old.joblib")
-    loaded = spam_model.load(tmp_path / "old.joblib")
+    loaded = spam_storage.load(tmp_path / "old.joblib")
     assert len(loaded.memory) == 0
     verdict = loaded.verdict("check out my channel")
     assert verdict.nearest is None and verdict.probability == verdict.linear

@@ -7,14 +7,16 @@ random_state=0); they catch a broken feature or a training bug, not a one-point 
 import joblib
 import pytest
 
+from service.spam import corpus as training_data  # noqa: E402
 from service.spam import evaluation as spam_eval
 from service.spam import model as spam_model
+from service.spam import storage as spam_storage
 from tests.support import shared_data
 
 
 @pytest.fixture(scope="module")
 def corpus():
-    return spam_model.read_csv(shared_data("spam", "train.csv"))
+    return training_data.read_csv(shared_data("spam", "train.csv"))
 
 
 def test_leave_one_video_out_with_sms_in_training_meets_the_flagged_target(corpus):
@@ -47,7 +49,7 @@ def test_learning_online_beats_the_frozen_model_on_a_new_domain(corpus):
 
 
 def test_the_shipped_model_was_trained_on_the_corpus_and_loads(corpus):
-    model = spam_model.load(spam_model.BASE_MODEL_PATH)
+    model = spam_storage.load(spam_storage.BASE_MODEL_PATH)
     assert model.trained_on == ["train.csv"]
     assert model.probability("Check out my channel and subscribe http://x.example.com") > 0.9
     assert model.probability("I love this song, it reminds me of summer") < 0.2
@@ -56,8 +58,8 @@ def test_the_shipped_model_was_trained_on_the_corpus_and_loads(corpus):
 def test_a_model_file_from_an_older_feature_format_is_refused_not_misread(tmp_path):
     # Format 1 was trained on n-gram counts; scoring binary features with it would be
     # quietly wrong, so the loader refuses it and the caller falls back to the gates.
-    bundle = spam_model.load(spam_model.BASE_MODEL_PATH).to_bundle()
+    bundle = spam_storage.load(spam_storage.BASE_MODEL_PATH).to_bundle()
     path = tmp_path / "old.joblib"
     joblib.dump({**bundle, "format": 1}, path)
     with pytest.raises(spam_model.ModelUnavailable, match="another version"):
-        spam_model.load(path)
+        spam_storage.load(path)

@@ -12,6 +12,7 @@ from service.moderation import services
 from service.moderation.models import SiteRule
 from service.spam import learning as spam_learning
 from service.spam import model as spam_model
+from service.spam import storage as spam_storage
 from service.timeutil import utcnow
 from tests import spam_corpus
 
@@ -26,7 +27,7 @@ def tiny_model(app, tmp_path):
     path = tmp_path / "base.joblib"
     data = spam_corpus.rows()
     model = spam_model.train([t for t, _, _ in data], [label for _, label, _ in data])
-    spam_model.save(model, path)
+    spam_storage.save(model, path)
     app.config["SPAM_BASE_MODEL"] = str(path)
     return path
 
@@ -78,7 +79,7 @@ def test_a_corrupt_model_file_leaves_the_gates_in_charge_and_warns(
     site, make_comment, tiny_model, warnings_of_learning
 ):
     models = spam_learning.site_models(site.slug)
-    models.publish(spam_model.load(tiny_model))
+    models.publish(spam_storage.load(tiny_model))
     models.current_path().write_bytes(b"this is not a model")
     comment = received(site, make_comment, "Thanks for this.")
     assert services.process_comment(comment.id) == Status.PENDING
@@ -199,7 +200,7 @@ def decided(comment, label):
 
 def site_copy(site):
     models = spam_learning.site_models(site.slug)
-    return models, spam_model.load(models.current_path())
+    return models, spam_storage.load(models.current_path())
 
 
 def test_approving_teaches_the_site_model_that_the_comment_is_ham(
@@ -207,7 +208,7 @@ def test_approving_teaches_the_site_model_that_the_comment_is_ham(
 ):
     _, token = make_moderator(site)
     comment = make_comment(site, "Win a free iPhone now, click to claim your prize")
-    before = spam_model.load(tiny_model).probability(comment.text)
+    before = spam_storage.load(tiny_model).probability(comment.text)
     response = client.post(f"/api/v1/comments/{comment.id}/approve", headers=auth(token))
     assert response.status_code == 200
     models, learned = site_copy(site)
@@ -256,7 +257,7 @@ def test_one_spam_decision_catches_the_next_copy_of_that_text(
     _, token = make_moderator(site)
     text = "I really liked the part about gardening, my cousin sells plants cheap"
     first = make_comment(site, text)
-    assert spam_model.load(tiny_model).probability(text) < 0.5
+    assert spam_storage.load(tiny_model).probability(text) < 0.5
     client.post(f"/api/v1/comments/{first.id}/spam", headers=auth(token))
     again = received(site, make_comment, text)
     services.process_comment(again.id)
@@ -350,7 +351,7 @@ def test_a_spam_lesson_still_counts_after_the_comment_is_deleted_or_rejected(
 def test_pruning_keeps_the_version_a_rollback_returns_to(site, make_comment, tiny_model):
     comment = make_comment(site, "Check out my channel")
     decided(comment, "spam")  # v1
-    for n in range(spam_model.KEEP_VERSIONS):
+    for n in range(spam_storage.KEEP_VERSIONS):
         decided(comment, "ham" if n % 2 == 0 else "spam")
     models = spam_learning.site_models(site.slug)
     oldest_kept = models.versions()[0]
@@ -397,11 +398,11 @@ def test_a_damaged_pointer_file_uses_the_newest_version_with_a_warning(
 
 def test_old_versions_are_pruned(site, make_comment, tiny_model):
     comment = make_comment(site, "Check out my channel")
-    for n in range(spam_model.KEEP_VERSIONS + 2):
+    for n in range(spam_storage.KEEP_VERSIONS + 2):
         decided(comment, "spam" if n % 2 else "ham")
     versions = spam_learning.site_models(site.slug).versions()
-    assert len(versions) == spam_model.KEEP_VERSIONS
-    assert versions[-1] == spam_model.KEEP_VERSIONS + 2
+    assert len(versions) == spam_storage.KEEP_VERSIONS
+    assert versions[-1] == spam_storage.KEEP_VERSIONS + 2
 
 
 def test_the_learning_task_is_registered_under_its_name(app, site, make_comment, tiny_model):

@@ -41,7 +41,9 @@ def _queue_url() -> str | None:
 
 
 def _refused(error: ActionLinkError):
-    page = render_template("notifications/action_link_error.html", error=error, queue_url=_queue_url())
+    page = render_template(
+        "notifications/action_link_error.html", error=error, queue_url=_queue_url()
+    )
     return page, error.status
 
 

@@ -18,9 +18,11 @@ from flask.cli import AppGroup
 from service.accounts.services import get_site
 from service.config import DEFAULT_APPROVE_BELOW, DEFAULT_SPAM_AT
 from service.http.errors import ApiError
+from service.spam import corpus as spam_corpus
 from service.spam import evaluation as spam_eval
 from service.spam import learning as spam_learning
 from service.spam import model as spam_model
+from service.spam import storage as spam_storage
 
 spam_cli = AppGroup("spam", help="Train, measure and roll back the spam models.")
 
@@ -44,7 +46,7 @@ def _reported():
 
 def _read(paths: tuple[Path, ...] | list[Path]) -> list[spam_model.Example]:
     with _reported():
-        return [row for path in paths for row in spam_model.read_csv(path)]
+        return [row for path in paths for row in spam_corpus.read_csv(path)]
 
 
 def _thresholds(function):
@@ -86,10 +88,10 @@ def train(csvs: tuple[Path, ...], slug: str | None, out: Path | None) -> None:
             version = spam_learning.train_site(slug, examples, sources)
         click.echo(f"site {slug}: model v{version} trained on {len(examples)} rows")
         return
-    target = out or Path(current_app.config.get("SPAM_BASE_MODEL") or spam_model.BASE_MODEL_PATH)
+    target = out or Path(current_app.config.get("SPAM_BASE_MODEL") or spam_storage.BASE_MODEL_PATH)
     with _reported():
         model = spam_model.train_on(examples, trained_on=sources)
-    spam_model.save(model, target)
+    spam_storage.save(model, target)
     click.echo(f"base model trained on {len(examples)} rows -> {target}")
 
 

@@ -18,7 +18,9 @@ from service import queue
 from service.comments.models import Comment, Status
 from service.extensions import db
 from service.spam import model as spam_model
-from service.spam.model import HAM, SPAM, ModelUnavailable, SiteModels, SpamModel
+from service.spam import storage as spam_storage
+from service.spam.model import HAM, SPAM, ModelUnavailable, SpamModel
+from service.spam.storage import SiteModels
 from service.timeutil import as_utc
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,7 @@ _cache_lock = threading.Lock()
 
 
 def site_models(slug: str) -> SiteModels:
-    base = current_app.config.get("SPAM_BASE_MODEL") or spam_model.BASE_MODEL_PATH
+    base = current_app.config.get("SPAM_BASE_MODEL") or spam_storage.BASE_MODEL_PATH
     return SiteModels(current_app.config["SPAM_MODEL_DIR"], slug, Path(base))
 
 
@@ -49,7 +51,7 @@ def load_model(path: Path) -> SpamModel:
         if cached and cached[0] == path and cached[1] == mtime:
             _cache.move_to_end(path.parent)
             return cached[2]
-    model = spam_model.load(path)
+    model = spam_storage.load(path)
     with _cache_lock:
         _cache[path.parent] = (path, mtime, model)
         _cache.move_to_end(path.parent)
@@ -133,7 +135,7 @@ def learn_from_decision(comment_id: int, label: str) -> str:
     with models.locked():
         try:
             # A private copy: the cached model may be scoring in another thread right now.
-            model = spam_model.load(models.current_path())
+            model = spam_storage.load(models.current_path())
         except ModelUnavailable as error:
             log.warning("cannot learn from comment %s: %s", comment_id, error)
             return "no_model"

@@ -6,26 +6,19 @@ and the classifier is `SGDClassifier(loss="log_loss")`, so one moderator decisio
 `partial_fit` step. Beside it the model keeps the hashed words of every labelled example
 it learned from (`ExampleMemory`): the most similar of them votes with its label, weighted
 by how alike it is, so a moderator's decision on a text counts at once for its copies
-instead of as one small gradient step. Per-site copies live in `<model_dir>/site-<slug>/v<N>.joblib` with a
-`current` pointer file; rolling back moves the pointer, it never deletes a version.
+instead of as one small gradient step. Files are read and written by `storage.py`, training
+data by `corpus.py`.
 """
 
 from __future__ import annotations
 
-import csv
-import fcntl
-import json
 import logging
 import math
-import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import joblib
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
@@ -49,7 +42,6 @@ EPOCHS = 15
 # Text messages are another medium than comments: they teach spam vocabulary ("free",
 # "win", "call now"), but at full weight they pull the model towards SMS.
 SOURCE_WEIGHTS = {"sms": 0.5}
-KEEP_VERSIONS = 10
 # The nearest example's label is blended in with weight NEIGHBOUR_WEIGHT x its similarity:
 # an exact copy of a known spam (similarity 1) counts as much as the linear model, a text
 # sharing a few words barely at all. Chosen on the leave-one-source-out folds (docs/spam.md):
@@ -62,7 +54,6 @@ MEMORY_LIMIT = 20_000
 CORPUS_KEY = -1
 SPAM, HAM = "spam", "ham"
 LABELS = (HAM, SPAM)
-BASE_MODEL_PATH = Path(__file__).resolve().parent / "shipped" / "base.joblib"
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|info|biz|ly|co|uk|ru)\b", re.I)
 _WORD = re.compile(r"[^\W\d_]{2,}")
@@ -324,48 +315,6 @@ class Example:
     source: str = ""
 
 
-# The YouTube Spam Collection's own files write the class as 1 (spam) and 0 (ham).
-_LABEL_NAMES = {SPAM: SPAM, HAM: HAM, "1": SPAM, "0": HAM}
-
-
-def read_csv(path: str | Path) -> list[Example]:
-    """Rows of a `text,label[,source…]` CSV; raises ValueError on a bad header, label or row.
-
-    Header names are matched without regard to case or surrounding spaces, and a byte-order
-    mark (spreadsheet exports) is ignored; labels are spam/ham (or 1/0), any case.
-    """
-    # utf-8-sig: a spreadsheet's byte-order mark would otherwise glue itself to "text".
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        try:
-            header = [name.strip().lower() for name in next(reader, [])]
-            if not {"text", "label"} <= set(header):
-                raise ValueError(f"{path}: the header must contain text and label")
-            rows = []
-            for row in reader:
-                if not row:
-                    continue
-                # A short row reads as empty cells; its label then gets the error below.
-                cells = dict(zip(header, row, strict=False))
-                raw = cells.get("label", "").strip().lower()
-                if raw not in _LABEL_NAMES:
-                    raise ValueError(
-                        f"{path}:{reader.line_num}: label must be spam or ham, not {raw!r}"
-                    )
-                rows.append(
-                    Example(
-                        cells.get("text", ""), _LABEL_NAMES[raw], cells.get("source", "").strip()
-                    )
-                )
-        except csv.Error as error:
-            raise ValueError(
-                f"{path}:{reader.line_num}: not a readable CSV row ({error})"
-            ) from None
-        except UnicodeDecodeError:
-            raise ValueError(f"{path}: not UTF-8 text (save the file as UTF-8)") from None
-    return rows
-
-
 def train_on(
     examples: list[Example], trained_on: list[str] | None = None, seed: int = 0
 ) -> SpamModel:
@@ -376,143 +325,3 @@ def train_on(
         trained_on=trained_on,
         seed=seed,
     )
-
-
-# --- files: the shipped base model and versioned per-site copies -----------------------
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    partial = path.with_suffix(".partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
-
-
-def save(model: SpamModel, path: Path) -> None:
-    """Write atomically, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial")
-    joblib.dump(model.to_bundle(), partial, compress=3)
-    os.replace(partial, path)
-
-
-def load(path: Path) -> SpamModel:
-    if not path.is_file():
-        raise ModelUnavailable(f"{path} does not exist")
-    try:
-        bundle = joblib.load(path)
-    except Exception as error:  # noqa: BLE001 - any unpickling failure means "unreadable"
-        raise ModelUnavailable(f"{path} is unreadable: {error!r}") from error
-    return SpamModel.from_bundle(bundle)
-
-
-class SiteModels:
-    """The versioned model files of one site under `<model_dir>/site-<slug>/`."""
-
-    POINTER = "current"
-    LINEAGE = "lineage.json"
-
-    def __init__(self, model_dir: str | Path, slug: str, base_path: Path = BASE_MODEL_PATH):
-        self.directory = Path(model_dir) / f"site-{slug}"
-        self.base_path = Path(base_path)
-
-    def versions(self) -> list[int]:
-        if not self.directory.is_dir():
-            return []
-        found = (re.fullmatch(r"v(\d+)\.joblib", p.name) for p in self.directory.iterdir())
-        return sorted(int(m.group(1)) for m in found if m)
-
-    def current_version(self) -> int | None:
-        """The version in use; None means the site has no copy and uses the base model.
-
-        A pointer that cannot be read, or names a version whose file is gone, falls back to
-        the newest version on disk with a warning: quietly scoring (and then learning) from
-        the base model would throw away everything the site's moderators taught it.
-        """
-        pointer = self.directory / self.POINTER
-        try:
-            text = pointer.read_text(encoding="ascii").strip()
-        except FileNotFoundError:
-            return None
-        except (OSError, UnicodeDecodeError):
-            text = ""
-        if text.isdigit() and self.path_of(int(text)).is_file():
-            return int(text)
-        versions = self.versions()
-        newest = versions[-1] if versions else None
-        log.warning("%s names no usable model (%r); using v%s", pointer, text[:20], newest)
-        return newest
-
-    def path_of(self, version: int) -> Path:
-        return self.directory / f"v{version}.joblib"
-
-    def current_path(self) -> Path:
-        """The site's own copy if it has one, else the shipped base model."""
-        version = self.current_version()
-        return self.path_of(version) if version is not None else self.base_path
-
-    def load_current(self) -> SpamModel:
-        return load(self.current_path())
-
-    def _point_to(self, version: int) -> None:
-        _write_atomically(self.directory / self.POINTER, f"{version}\n")
-
-    def _parents(self) -> dict[int, int]:
-        """version -> the version in use when it was published (what a rollback returns to)."""
-        try:
-            stored = json.loads((self.directory / self.LINEAGE).read_text(encoding="utf-8"))
-            return {int(child): int(parent) for child, parent in stored.items()}
-        except (OSError, ValueError, TypeError, AttributeError):
-            return {}
-
-    def publish(self, model: SpamModel) -> int:
-        """Save as the next version, make it current, and prune the oldest versions."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        existing = self.versions()
-        version = (existing[-1] if existing else 0) + 1
-        parent = self.current_version()
-        save(model, self.path_of(version))
-        parents = self._parents()
-        if parent is not None:
-            parents[version] = parent
-        kept = set(existing[max(0, len(existing) + 1 - KEEP_VERSIONS) :]) | {version}
-        if parent is not None:  # what a rollback of this version returns to, however old
-            kept.add(parent)
-        _write_atomically(
-            self.directory / self.LINEAGE,
-            json.dumps({str(c): p for c, p in sorted(parents.items()) if c in kept}),
-        )
-        self._point_to(version)
-        for old in sorted(set(existing) - kept):
-            self.path_of(old).unlink(missing_ok=True)
-        return version
-
-    def rollback(self) -> int:
-        """Go back to the version the current one was built on (undo the last publish).
-
-        After "v2 is bad, roll back to v1" and a new lesson v3 built on v1, the next rollback
-        returns to v1, never to the abandoned v2. Versions published before the lineage was
-        kept roll back to the newest older version.
-        """
-        current = self.current_version()
-        existing = self.versions()
-        parent = self._parents().get(current) if current is not None else None
-        if parent is not None and parent in existing:
-            target = parent
-        else:
-            older = [v for v in existing if current is None or v < current]
-            if parent is not None or not older:
-                raise ModelUnavailable("there is no older version to roll back to")
-            target = older[-1]
-        self._point_to(target)
-        return target
-
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        """Serialise read-learn-publish across worker processes on this machine."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with open(self.directory / ".lock", "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
