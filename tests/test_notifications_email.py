@@ -18,6 +18,7 @@ from service.comments.models import Comment, Status
 from service.extensions import db
 from service.moderation import services as moderation
 from service.moderation.models import ModerationEvent
+from service.notifications import action_links
 from service.notifications import services as notifications
 from service.notifications.models import NotificationLog, NotifyMode
 from tests.dashboard_support import CSRF_RE, Inbox
@@ -292,7 +293,7 @@ def test_a_tampered_link_is_refused(client, inbox, site, moderator, make_comment
 def test_a_link_signed_with_another_secret_is_refused(client, app, site, moderator, make_comment):
     comment = make_comment(site)
     app.config["SECRET_KEY"] = "someone-elses-secret"
-    forged = notifications.make_action_token(comment.id, "approve", moderator.id, "n0nce")
+    forged = action_links.make_action_token(comment.id, "approve", moderator.id, "n0nce")
     app.config["SECRET_KEY"] = "testing-secret"
     assert client.get(f"/moderate/email-action/{forged}").status_code == 400
 
@@ -348,18 +349,18 @@ def test_without_a_public_url_links_use_the_requests_host(app, site, moderator, 
     comment = make_comment(site)
     app.config["PUBLIC_URL"] = ""
     with app.test_request_context(base_url="http://comments.blog.example"):
-        urls = notifications.action_urls(comment.id, moderator.id)
+        urls = action_links.action_urls(comment.id, moderator.id)
     assert urls["approve"].startswith("http://comments.blog.example/moderate/email-action/")
     app.config["PUBLIC_URL"] = "https://example.org/talkback/"
-    urls = notifications.action_urls(comment.id, moderator.id)
+    urls = action_links.action_urls(comment.id, moderator.id)
     assert urls["reject"].startswith("https://example.org/talkback/moderate/email-action/")
 
 
 def test_every_mail_gets_its_own_nonce(app, site, moderator, make_comment):
     app.config["PUBLIC_URL"] = PUBLIC_URL
     comment = make_comment(site)
-    first = notifications.action_urls(comment.id, moderator.id)
-    second = notifications.action_urls(comment.id, moderator.id)
+    first = action_links.action_urls(comment.id, moderator.id)
+    second = action_links.action_urls(comment.id, moderator.id)
     assert first["approve"] != second["approve"]
 
 

@@ -15,9 +15,9 @@ from service.accounts.auth import current_moderator, login_required, member_site
 from service.accounts.models import Role, Site
 from service.accounts.services import role_on, sites_for
 from service.http.errors import ValidationError
+from service.notifications import action_links, webhooks
 from service.notifications import services as notifications
-from service.notifications import webhooks
-from service.notifications.services import ActionLinkError
+from service.notifications.action_links import ActionLinkError
 
 bp = Blueprint("notifications", __name__, url_prefix="/moderate")
 
@@ -70,7 +70,7 @@ def form_refused(error: CSRFError):
 
 @bp.get("/email-action/<token>")
 def confirm(token: str):
-    pending = notifications.check_action_link(token)
+    pending = action_links.check_action_link(token)
     return render_template(
         "notifications/confirm_action.html", pending=pending, done=False, queue_url=_queue_url()
     )
@@ -78,7 +78,7 @@ def confirm(token: str):
 
 @bp.post("/email-action/<token>")
 def act(token: str):
-    pending = notifications.act_on_link(token)
+    pending = action_links.act_on_link(token)
     return render_template(
         "notifications/confirm_action.html", pending=pending, done=True, queue_url=_queue_url()
     )
