@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 from service.http.errors import ValidationError
-from service.shares import preview
+from service.shares import preview, preview_rules
 
 BROKEN = """<!doctype html><html><head><title>Fallback title</title>
 <meta property="og:title" content="{title}">
@@ -32,7 +32,7 @@ def codes(report: dict) -> dict[str, str]:
 
 
 def test_demo_post_carries_complete_preview_tags(demo_html):
-    report = preview.check(preview.read_tags(demo_html, "http://localhost/demo"))
+    report = preview_rules.check(preview.read_tags(demo_html, "http://localhost/demo"))
     assert report["ok"], report["problems"]
     errors = [p for p in report["problems"] if p["level"] == "error"]
     assert errors == []
@@ -73,7 +73,7 @@ def test_demo_image_is_a_real_1200x630_png(client, demo_html):
 
 
 def test_broken_tags_are_reported_with_codes_and_networks():
-    report = preview.check(preview.read_tags(BROKEN.format(title="A" * 80)))
+    report = preview_rules.check(preview.read_tags(BROKEN.format(title="A" * 80)))
     found = codes(report)
     assert not report["ok"]
     assert found["image_not_absolute"] == "error"
@@ -89,7 +89,7 @@ def test_broken_tags_are_reported_with_codes_and_networks():
 
 
 def test_missing_tags_fall_back_to_the_page_title():
-    report = preview.check(preview.read_tags("<title>Only a title</title>"))
+    report = preview_rules.check(preview.read_tags("<title>Only a title</title>"))
     assert codes(report)["missing_og_title"] == "error"
     assert codes(report)["missing_og_image"] == "error"
     assert codes(report)["missing_twitter_card"] == "warning"
@@ -103,7 +103,7 @@ def test_mid_length_title_and_small_image_are_warnings():
         '<meta property="og:image" content="https://a.example/i.png">'
         '<meta property="og:image:width" content="400"><meta property="og:image:height" content="400">'
     ).format("T" * 65)
-    found = codes(preview.check(preview.read_tags(html)))
+    found = codes(preview_rules.check(preview.read_tags(html)))
     assert found["title_long"] == "warning"
     assert found["image_small"] == "warning"
     assert found["image_aspect"] == "warning"
@@ -118,7 +118,7 @@ IMAGE_SIZE = """<meta property="og:image" content="https://a.example/i.png">
     [("0", "0"), ("1200", "0"), ("²", "630"), ("9" * 5000, "630"), ("-1200", "630")],
 )
 def test_image_sizes_that_are_not_sizes_count_as_unknown(width, height):
-    report = preview.check(preview.read_tags(IMAGE_SIZE.format(width=width, height=height)))
+    report = preview_rules.check(preview.read_tags(IMAGE_SIZE.format(width=width, height=height)))
     assert codes(report)["image_size_unknown"] == "warning"
     assert "image_aspect" not in codes(report)
     assert report["networks"]["facebook"]["layout"] == "small"
@@ -126,7 +126,7 @@ def test_image_sizes_that_are_not_sizes_count_as_unknown(width, height):
 
 def test_unparseable_image_and_page_urls_are_not_absolute():
     html = '<meta property="og:image" content="http://["><meta property="og:url" content="http://[::1">'
-    found = codes(preview.check(preview.read_tags(html)))
+    found = codes(preview_rules.check(preview.read_tags(html)))
     assert found["image_not_absolute"] == "error"
     assert found["og_url_not_absolute"] == "error"
 
@@ -235,7 +235,7 @@ X_CARD = """<meta property="og:title" content="T">
 def test_x_card_images_follow_xs_own_sizes_and_ratios():
     def check(**values):
         values = {"image": "i.png", "extra": "", **values}
-        return preview.check(preview.read_tags(X_CARD.format(**values)))
+        return preview_rules.check(preview.read_tags(X_CARD.format(**values)))
 
     huge = check(width=5000, height=2500, card="summary_large_image")
     assert _networks(huge, "image_too_large_for_card") == [["x"]]
@@ -251,7 +251,7 @@ def test_x_card_images_follow_xs_own_sizes_and_ratios():
 
 
 def test_x_reads_twitter_image_first():
-    svg_for_x = preview.check(
+    svg_for_x = preview_rules.check(
         preview.read_tags(
             X_CARD.format(
                 image="i.png",
@@ -263,7 +263,7 @@ def test_x_reads_twitter_image_first():
         )
     )
     assert _networks(svg_for_x, "image_svg") == [["x"]]
-    only_twitter = preview.check(
+    only_twitter = preview_rules.check(
         preview.read_tags(
             '<meta name="twitter:card" content="summary_large_image">'
             '<meta name="twitter:image" content="https://a.example/card.png">'

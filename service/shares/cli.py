@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from service.http.errors import ApiError
-from service.shares import preview
+from service.shares import preview, preview_rules
 
 shares_cli = AppGroup("shares", help="Share links and link previews.")
 
@@ -26,7 +26,7 @@ def check_command(target: str, allow_private: bool) -> None:
             page = preview.fetch_page(target, allow_private=allow_private)
         except ApiError as error:
             raise click.ClickException(error.message) from None
-    report = preview.check(preview.read_tags(page.html, page.url))
+    report = preview_rules.check(preview.read_tags(page.html, page.url))
     for network, shown in report["networks"].items():
         click.echo(f"{network:9} {shown['layout']:20} {shown['title'][:60]!r}")
         if shown["image"]:

@@ -1,10 +1,7 @@
-"""Preview-tag checker: read a page's Open Graph / Twitter Card tags, say what each network
-will show and what is missing or wrong.
+"""Preview-tag checker, first half: fetch a page and read its Open Graph / Twitter Card tags.
 
-Rules come from the networks' docs as summarised in shared/reference/share-targets.md §2
-(Facebook: image ≥ 200×200, ≥ 600×315 for the large layout, ~1.91:1; X: summary_large_image
-≥ 300×157, no SVG; X cuts titles at 70 characters). `read_tags` and `check` are pure;
-`fetch_page` is the only network access and refuses non-http(s) and private addresses.
+`fetch_page` is the only network access and refuses non-http(s) and private addresses;
+`read_tags` is pure. What each network makes of the tags is `preview_rules.check`.
 """
 
 from __future__ import annotations
@@ -12,7 +9,7 @@ from __future__ import annotations
 import http.client
 import time
 from dataclasses import dataclass
-from urllib.parse import SplitResult, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
@@ -22,16 +19,6 @@ from service.http.errors import ValidationError
 FETCH_TIMEOUT_SECONDS = 5
 FETCH_MAX_BYTES = 1_000_000  # the tags live in <head>; the rest of a big page is not needed
 MAX_REDIRECTS = 3
-# Common publishing guidance (Yoast, Moz), not a network's published limit: hence warnings.
-TITLE_MOBILE = 60  # Facebook and LinkedIn cut longer titles on phones
-TITLE_X = 70
-DESCRIPTION_MAX = 200
-# X's card specs (reference/share-targets.md): summary_large_image 2:1, 300×157 to
-# 4096×4096; summary 1:1, at least 144×144; no SVG.
-X_MAX_PIXELS = 4096
-MAX_PIXEL_DIGITS = 6  # no image is a million pixels wide; int() refuses 4300+ digits
-CARD_TYPES = ("summary", "summary_large_image", "app", "player")
-NETWORKS = ("facebook", "x", "linkedin", "bluesky", "mastodon", "whatsapp", "telegram")
 REQUEST_HEADERS = {"User-Agent": "TalkbackPreviewCheck/1.0", "Accept": "text/html"}
 
 
@@ -163,223 +150,4 @@ def read_tags(html: str, page_url: str = "") -> dict:
         "title": title,
         "canonical": canonical.get("href", "").strip() if canonical else "",
         "meta": meta,
-    }
-
-
-def _split(value: str) -> SplitResult | None:
-    """The parts of a tag's URL, or None when it cannot be parsed (`http://[`)."""
-    try:
-        return urlsplit(value)
-    except ValueError:
-        return None
-
-
-def _absolute_https(value: str) -> tuple[bool, bool]:
-    parts = _split(value)
-    if parts is None:
-        return False, False
-    return parts.scheme in ("http", "https") and bool(parts.netloc), parts.scheme == "https"
-
-
-def _pixels(value: str) -> int | None:
-    """A positive size in pixels, or None when the tag is missing or holds no such size
-    ("0", "²", "-5", a 5000-digit number), which the checker reports as an unknown size."""
-    value = value.strip()
-    if not (value.isascii() and value.isdigit() and len(value) <= MAX_PIXEL_DIGITS):
-        return None
-    return int(value) or None
-
-
-def _is_svg(url: str) -> bool:
-    parts = _split(url)
-    return parts is not None and parts.path.lower().endswith(".svg")
-
-
-def _check_x_card_image(problem, card: str, width: int, height: int) -> None:
-    if width > X_MAX_PIXELS or height > X_MAX_PIXELS:
-        problem(
-            "error",
-            "image_too_large_for_card",
-            f"The image is {width}×{height}; X shows at most {X_MAX_PIXELS}×{X_MAX_PIXELS}.",
-            ("x",),
-        )
-    if card == "summary_large_image":
-        if width < 300 or height < 157:
-            problem(
-                "error",
-                "image_too_small_for_card",
-                "summary_large_image needs at least 300×157.",
-                ("x",),
-            )
-        if not 1.8 <= width / height <= 2.2:
-            problem(
-                "warning",
-                "image_aspect_for_card",
-                f"The image ratio is {width / height:.2f}:1; summary_large_image is 2:1.",
-                ("x",),
-            )
-    elif card in ("", "summary"):
-        if width < 144 or height < 144:
-            problem(
-                "error",
-                "image_too_small_for_card",
-                "A summary card needs at least 144×144.",
-                ("x",),
-            )
-        if card == "summary" and not 0.9 <= width / height <= 1.1:
-            problem(
-                "warning",
-                "image_aspect_for_card",
-                f"The image ratio is {width / height:.2f}:1; a summary card is square (1:1).",
-                ("x",),
-            )
-
-
-def check(tags: dict) -> dict:
-    """What each network will show, and the problems (`error` breaks a preview, `warning`
-    degrades it), each with a stable code and the networks it affects."""
-    meta = tags["meta"]
-    problems: list[dict] = []
-
-    def problem(level: str, code: str, message: str, networks=NETWORKS) -> None:
-        problems.append(
-            {"level": level, "code": code, "message": message, "networks": list(networks)}
-        )
-
-    title = meta.get("og:title") or ""
-    description = meta.get("og:description") or ""
-    image = (
-        meta.get("og:image") or meta.get("og:image:url") or meta.get("og:image:secure_url") or ""
-    )
-    width = _pixels(meta.get("og:image:width", ""))
-    height = _pixels(meta.get("og:image:height", ""))
-    card = meta.get("twitter:card", "")
-    # X reads twitter:* first and falls back to og:*.
-    x_image = meta.get("twitter:image") or image
-    others = tuple(n for n in NETWORKS if n != "x")
-
-    if not title:
-        problem("error", "missing_og_title", "og:title is missing; networks fall back to <title>.")
-    elif len(title) > TITLE_X:
-        problem(
-            "warning",
-            "title_too_long",
-            f"og:title has {len(title)} characters; X cuts at {TITLE_X}.",
-        )
-    elif len(title) > TITLE_MOBILE:
-        problem(
-            "warning",
-            "title_long",
-            f"og:title has {len(title)} characters; phones show about {TITLE_MOBILE}.",
-            ("facebook", "linkedin"),
-        )
-    if not description:
-        problem("warning", "missing_og_description", "og:description is missing.")
-    elif len(description) > DESCRIPTION_MAX:
-        problem(
-            "warning",
-            "description_long",
-            f"og:description has {len(description)} characters; previews show about {DESCRIPTION_MAX}.",
-        )
-    for key in ("og:type", "og:site_name"):
-        if not meta.get(key):
-            problem("warning", f"missing_{key.replace(':', '_')}", f"{key} is missing.")
-    og_url = meta.get("og:url", "")
-    if not og_url:
-        problem("warning", "missing_og_url", "og:url is missing; shares may split between URLs.")
-    elif not _absolute_https(og_url)[0]:
-        problem("error", "og_url_not_absolute", "og:url must be an absolute URL.")
-    elif tags.get("canonical") and tags["canonical"].rstrip("/") != og_url.rstrip("/"):
-        problem("warning", "og_url_not_canonical", "og:url differs from <link rel=canonical>.")
-
-    if not image:
-        problem(
-            "error",
-            "missing_og_image",
-            "og:image is missing: no picture in any preview.",
-            others if x_image else NETWORKS,
-        )
-    # X shows twitter:image when there is one, Facebook og:image: each is judged on its own.
-    svg_for = tuple(n for n, url in (("x", x_image), ("facebook", image)) if _is_svg(url))
-    if svg_for:
-        problem("error", "image_svg", "SVG images are not shown by X or Facebook.", svg_for)
-    if image:
-        absolute, https = _absolute_https(image)
-        if not absolute:
-            problem("error", "image_not_absolute", "og:image must be an absolute URL.")
-        elif not https:
-            problem("warning", "image_not_https", "og:image should use https.")
-        if width is None or height is None:
-            problem(
-                "warning",
-                "image_size_unknown",
-                "og:image:width/height are missing or invalid; Facebook may show no image on the first share.",
-                ("facebook",),
-            )
-        else:
-            if width < 200 or height < 200:
-                problem(
-                    "error",
-                    "image_too_small",
-                    f"The image is {width}×{height}; Facebook needs at least 200×200.",
-                    ("facebook",),
-                )
-            elif width < 600 or height < 315:
-                problem(
-                    "warning",
-                    "image_small",
-                    f"The image is {width}×{height}; below 600×315 Facebook shows a small thumbnail.",
-                    ("facebook", "linkedin"),
-                )
-            if not 1.6 <= width / height <= 2.2:
-                problem(
-                    "warning",
-                    "image_aspect",
-                    f"The image ratio is {width / height:.2f}:1; large previews are 1.91:1.",
-                    ("facebook", "linkedin"),
-                )
-            if x_image == image:  # the given size is the picture X shows
-                _check_x_card_image(problem, card, width, height)
-        if not meta.get("og:image:alt") and not meta.get("twitter:image:alt"):
-            problem("warning", "missing_image_alt", "og:image:alt is missing (screen readers).")
-    if not card:
-        problem(
-            "warning",
-            "missing_twitter_card",
-            "twitter:card is missing; X shows a small summary card.",
-            ("x",),
-        )
-    elif card not in CARD_TYPES:
-        problem(
-            "error", "invalid_twitter_card", f"twitter:card {card!r} is not a card type.", ("x",)
-        )
-
-    large = bool(image) and (width or 0) >= 600 and (height or 0) >= 315
-    shows = {
-        network: {
-            "title": title or tags.get("title", ""),
-            "description": description,
-            "image": image,
-            "layout": ("large" if large else "small") if image else "text",
-        }
-        for network in NETWORKS
-    }
-    shows["x"] = {
-        "title": meta.get("twitter:title") or title or tags.get("title", ""),
-        "description": meta.get("twitter:description") or description,
-        "image": x_image,
-        "layout": card or "summary",
-    }
-    if meta.get("fediverse:creator"):
-        shows["mastodon"]["author"] = meta["fediverse:creator"]
-    return {
-        "url": tags.get("page_url") or og_url,
-        "ok": not any(p["level"] == "error" for p in problems),
-        "networks": shows,
-        "problems": problems,
-        "tags": {
-            key: value
-            for key, value in meta.items()
-            if key.startswith(("og:", "twitter:", "article:"))
-        },
     }

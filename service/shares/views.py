@@ -13,7 +13,7 @@ from service.accounts.services import get_site
 from service.extensions import limiter
 from service.http.errors import ValidationError
 from service.http.validation import parse_id, parse_json_body
-from service.shares import preview, services
+from service.shares import preview, preview_rules, services
 
 bp = Blueprint("shares", __name__)
 # The blueprint's CLI group is `flask shares ...`, so no shared CLI module needs an edit.
@@ -101,4 +101,4 @@ def preview_check(site: str):
     page = preview.fetch_page(
         url.strip(), allow_private=current_app.config.get("SHARES_PREVIEW_ALLOW_PRIVATE", False)
     )
-    return jsonify(preview.check(preview.read_tags(page.html, page.url)))
+    return jsonify(preview_rules.check(preview.read_tags(page.html, page.url)))
