@@ -11,9 +11,9 @@ from service.comments.schemas import parse_new_comment
 from service.demo.post import demo_post
 from service.extensions import limiter
 from service.http.errors import ApiError, NotFound
+from service.http.urls import base_url
 from service.mail import external_url
 from service.shares.services import menu_for_page
-from service.shares.views import base_url
 from service.widget.services import site_threads
 
 bp = Blueprint("demo", __name__)

@@ -12,16 +12,12 @@ from service.accounts.auth import ensure_site_access, require_token
 from service.accounts.services import get_site
 from service.extensions import limiter
 from service.http.errors import ValidationError
+from service.http.urls import base_url
 from service.http.validation import parse_id, parse_json_body
 from service.shares import preview, preview_rules, services
 
 bp = Blueprint("shares", __name__)
 # The blueprint's CLI group is `flask shares ...`, so no shared CLI module needs an edit.
-
-
-def base_url() -> str:
-    """Where this service is reachable: TALKBACK_PUBLIC_URL if set, else this request's host."""
-    return (current_app.config.get("PUBLIC_URL") or request.url_root).rstrip("/")
 
 
 @bp.get("/api/v1/sites/<site>/shares")
