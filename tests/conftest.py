@@ -85,6 +85,42 @@ def make_comment(app):
     return factory
 
 
+# --- the dashboard: signed-in moderators and a mail sink -----------------------------------
+
+
+@pytest.fixture
+def inbox(app):
+    """A local SMTP server the app mails to; `inbox.link_to(address)` follows a mailed link."""
+    from tests.mail_sink import smtp_inbox
+
+    with smtp_inbox(app) as handler:
+        yield handler
+
+
+@pytest.fixture
+def owner_account(site):
+    """The site's owner, with a dashboard password (tests.moderator_forms.PASSWORD)."""
+    from tests.moderator_forms import dashboard_moderator
+
+    return dashboard_moderator(site, "owner@example.org", Role.OWNER)
+
+
+@pytest.fixture
+def owner_client(app, site):
+    """A test client signed in to the dashboard as the site's owner."""
+    from tests.moderator_forms import signed_in
+
+    return signed_in(app, site, "owner@example.org", Role.OWNER)
+
+
+@pytest.fixture
+def moderator_client(app, site):
+    """A test client signed in to the dashboard as a (non-owner) moderator of the site."""
+    from tests.moderator_forms import signed_in
+
+    return signed_in(app, site, "mod@example.org")
+
+
 # --- integration: real PostgreSQL, Redis and Celery worker -------------------------------
 
 

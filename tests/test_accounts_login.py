@@ -9,12 +9,7 @@ from service.accounts.models import Role, SignedOutSession
 from service.extensions import db
 from service.timeutil import utcnow
 from tests import support
-from tests.dashboard_support import PASSWORD, csrf_token, dashboard_moderator, login, post_form
-
-
-@pytest.fixture
-def owner(site):
-    return dashboard_moderator(site, "owner@example.org", Role.OWNER)
+from tests.moderator_forms import PASSWORD, csrf_token, dashboard_moderator, login, post_form
 
 
 def test_dashboard_pages_send_anonymous_visitors_to_the_login_page(client):
@@ -23,14 +18,14 @@ def test_dashboard_pages_send_anonymous_visitors_to_the_login_page(client):
     assert response.location == "/moderate/login?next=/moderate/queue?status%3Dspam"
 
 
-def test_correct_password_signs_in_and_returns_to_next(client, owner):
+def test_correct_password_signs_in_and_returns_to_next(client, owner_account):
     response = login(client, "Owner@Example.org", next_url="/moderate/audit")
     assert response.status_code == 302
     assert response.location == "/moderate/audit"
     assert client.get("/moderate/queue").status_code == 200
 
 
-def test_session_cookie_is_http_only_and_same_site(client, owner):
+def test_session_cookie_is_http_only_and_same_site(client, owner_account):
     response = login(client, "owner@example.org")
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
@@ -47,34 +42,36 @@ def test_production_config_marks_the_session_cookie_secure():
     "password, email",
     [("wrong password!", "owner@example.org"), (PASSWORD, "nobody@example.org")],
 )
-def test_wrong_password_or_unknown_email_is_refused_the_same_way(client, owner, password, email):
+def test_wrong_password_or_unknown_email_is_refused_the_same_way(
+    client, owner_account, password, email
+):
     response = login(client, email, password)
     assert response.status_code == 401
     assert "do not match an active account" in response.get_data(as_text=True)
     assert client.get("/moderate/queue").status_code == 302
 
 
-def test_disabled_moderator_cannot_sign_in_and_is_signed_out(client, owner):
+def test_disabled_moderator_cannot_sign_in_and_is_signed_out(client, owner_account):
     login(client, "owner@example.org")
-    owner.is_active = False
+    owner_account.is_active = False
     db.session.commit()
     assert client.get("/moderate/queue").status_code == 302
     assert login(client, "owner@example.org").status_code == 401
 
 
-def test_password_change_ends_other_sessions(app, owner):
+def test_password_change_ends_other_sessions(app, owner_account):
     first = app.test_client()
     login(first, "owner@example.org")
-    passwords.set_password(owner, "another long password")
+    passwords.set_password(owner_account, "another long password")
     assert first.get("/moderate/queue").status_code == 302
 
 
-def test_passwords_are_stored_as_argon2_hashes(owner):
-    assert owner.password_hash.startswith("$argon2id$")
-    assert PASSWORD not in owner.password_hash
+def test_passwords_are_stored_as_argon2_hashes(owner_account):
+    assert owner_account.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in owner_account.password_hash
 
 
-def test_logout_needs_a_post_and_ends_the_session(client, owner):
+def test_logout_needs_a_post_and_ends_the_session(client, owner_account):
     login(client, "owner@example.org")
     assert client.get("/moderate/logout").status_code == 405
     response = post_form(client, "/moderate/logout")
@@ -95,7 +92,7 @@ def test_logout_needs_a_post_and_ends_the_session(client, owner):
         "evil.example",
     ],
 )
-def test_login_never_redirects_off_site(client, owner, evil):
+def test_login_never_redirects_off_site(client, owner_account, evil):
     response = login(client, "owner@example.org", next_url=evil)
     assert response.status_code == 302
     assert response.location == "/moderate/queue"
@@ -114,7 +111,11 @@ def test_login_is_rate_limited(tmp_path):
         statuses = [
             client.post(
                 "/moderate/login",
-                data={"email": "owner@example.org", "password": "nope", "csrf_token": token},
+                data={
+                    "email": "owner@example.org",
+                    "password": "nope",
+                    "csrf_token": token,
+                },
             ).status_code
             for _ in range(4)
         ]

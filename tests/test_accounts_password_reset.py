@@ -2,23 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from service.accounts.models import Role
-from tests.dashboard_support import csrf_token, dashboard_moderator, login, smtp_inbox
+from tests.moderator_forms import csrf_token, login
 
 NEW_PASSWORD = "brand new password 42"
-
-
-@pytest.fixture
-def inbox(app):
-    with smtp_inbox(app) as handler:
-        yield handler
-
-
-@pytest.fixture
-def owner(site):
-    return dashboard_moderator(site, "owner@example.org", Role.OWNER)
 
 
 def ask_for_reset(client, email: str):
@@ -32,7 +18,7 @@ def choose_password(client, path: str, password: str = NEW_PASSWORD):
     return client.post(path, data={"password": password, "confirm": password, "csrf_token": token})
 
 
-def test_reset_link_sets_a_new_password_and_signs_in(client, inbox, owner):
+def test_reset_link_sets_a_new_password_and_signs_in(client, inbox, owner_account):
     response = ask_for_reset(client, "owner@example.org")
     assert response.status_code == 302
     message = inbox.to("owner@example.org")[0]
@@ -50,7 +36,7 @@ def test_reset_link_sets_a_new_password_and_signs_in(client, inbox, owner):
     )
 
 
-def test_a_used_link_is_refused_with_a_clear_page(client, inbox, owner):
+def test_a_used_link_is_refused_with_a_clear_page(client, inbox, owner_account):
     ask_for_reset(client, "owner@example.org")
     path = inbox.link_to("owner@example.org")
     choose_password(client, path)
@@ -63,7 +49,7 @@ def test_a_used_link_is_refused_with_a_clear_page(client, inbox, owner):
     assert response.status_code == 400
 
 
-def test_an_expired_link_is_refused(app, client, inbox, owner):
+def test_an_expired_link_is_refused(app, client, inbox, owner_account):
     ask_for_reset(client, "owner@example.org")
     app.config["PASSWORD_RESET_MAX_AGE"] = -1
     response = client.get(inbox.link_to("owner@example.org"))
@@ -71,7 +57,7 @@ def test_an_expired_link_is_refused(app, client, inbox, owner):
     assert "expired" in response.get_data(as_text=True)
 
 
-def test_a_tampered_link_is_refused(client, inbox, owner):
+def test_a_tampered_link_is_refused(client, inbox, owner_account):
     ask_for_reset(client, "owner@example.org")
     path = inbox.link_to("owner@example.org")
     response = client.get(path[:-3] + ("aaa" if not path.endswith("aaa") else "bbb"))
@@ -79,7 +65,7 @@ def test_a_tampered_link_is_refused(client, inbox, owner):
     assert "not valid" in response.get_data(as_text=True)
 
 
-def test_unknown_address_gets_the_same_answer_and_no_mail(client, inbox, owner):
+def test_unknown_address_gets_the_same_answer_and_no_mail(client, inbox, owner_account):
     known = ask_for_reset(client, "owner@example.org")
     unknown = ask_for_reset(client, "stranger@example.org")
     assert known.status_code == unknown.status_code == 302
@@ -87,7 +73,7 @@ def test_unknown_address_gets_the_same_answer_and_no_mail(client, inbox, owner):
     assert inbox.to("stranger@example.org") == []
 
 
-def test_a_short_password_is_refused_and_the_link_still_works(client, inbox, owner):
+def test_a_short_password_is_refused_and_the_link_still_works(client, inbox, owner_account):
     ask_for_reset(client, "owner@example.org")
     path = inbox.link_to("owner@example.org")
     response = choose_password(client, path, "short")
@@ -96,7 +82,9 @@ def test_a_short_password_is_refused_and_the_link_still_works(client, inbox, own
     assert client.get(path).status_code == 200
 
 
-def test_the_reset_answer_does_not_wait_for_or_fail_with_the_mail_server(app, owner, monkeypatch):
+def test_the_reset_answer_does_not_wait_for_or_fail_with_the_mail_server(
+    app, owner_account, monkeypatch
+):
     # SMTP time and SMTP errors would otherwise tell which addresses have an account.
     import threading
     import time
@@ -121,7 +109,9 @@ def test_the_reset_answer_does_not_wait_for_or_fail_with_the_mail_server(app, ow
     release.set()
 
 
-def test_a_mail_server_error_during_a_reset_is_logged_not_a_500(app, owner, monkeypatch, caplog):
+def test_a_mail_server_error_during_a_reset_is_logged_not_a_500(
+    app, owner_account, monkeypatch, caplog
+):
     from service import mail
 
     def broken_smtp(*args):

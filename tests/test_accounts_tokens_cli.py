@@ -10,7 +10,7 @@ from service.accounts import passwords
 from service.accounts.models import ApiToken, Moderator, Role
 from service.extensions import db
 from service.security import hash_token
-from tests.dashboard_support import dashboard_moderator, login, post_form, signed_in
+from tests.moderator_forms import dashboard_moderator, login, post_form, signed_in
 
 TOKEN_RE = re.compile(r'id="new-token".*?<code>([^<]+)</code>', re.S)
 

@@ -13,12 +13,7 @@ from service.comments.models import Status
 from service.extensions import db
 from service.moderation import queue as moderation_queue
 from service.moderation.models import ModerationEvent
-from tests.dashboard_support import post_form, signed_in
-
-
-@pytest.fixture
-def client(app, site):
-    return signed_in(app, site, "mod@example.org")
+from tests.moderator_forms import post_form, signed_in
 
 
 def events_for(comment) -> list[tuple[str, str, str | None, str]]:
@@ -45,11 +40,13 @@ def events_for(comment) -> list[tuple[str, str, str | None, str]]:
     ],
 )
 def test_each_action_moves_the_comment_and_is_audited(
-    client, site, make_comment, start, action, end
+    moderator_client, site, make_comment, start, action, end
 ):
     comment = make_comment(site, status=start)
     response = post_form(
-        client, f"/moderate/comments/{comment.id}/{action}", {"next": "/moderate/queue?status=spam"}
+        moderator_client,
+        f"/moderate/comments/{comment.id}/{action}",
+        {"next": "/moderate/queue?status=spam"},
     )
     assert response.status_code == 302
     assert response.location == "/moderate/queue?status=spam"
@@ -57,31 +54,33 @@ def test_each_action_moves_the_comment_and_is_audited(
     assert events_for(comment) == [(start, end, "mod@example.org", f"dashboard: {action}")]
 
 
-def test_an_approved_comment_is_published_in_the_thread(client, site, make_comment):
+def test_an_approved_comment_is_published_in_the_thread(moderator_client, site, make_comment):
     comment = make_comment(site, "Worth reading", uri="/essay")
-    post_form(client, f"/moderate/comments/{comment.id}/approve")
-    thread = client.get("/api/v1/sites/blog/threads?uri=/essay").get_json()
+    post_form(moderator_client, f"/moderate/comments/{comment.id}/approve")
+    thread = moderator_client.get("/api/v1/sites/blog/threads?uri=/essay").get_json()
     assert [c["id"] for c in thread["comments"]] == [comment.id]
 
 
-def test_an_illegal_move_is_skipped_not_crashed(client, site, make_comment):
+def test_an_illegal_move_is_skipped_not_crashed(moderator_client, site, make_comment):
     comment = make_comment(site, status=Status.PENDING)
-    response = post_form(client, f"/moderate/comments/{comment.id}/ham")
+    response = post_form(moderator_client, f"/moderate/comments/{comment.id}/ham")
     assert response.status_code == 302
     assert comment.status == Status.PENDING
-    assert "1 skipped" in client.get("/moderate/queue").get_data(as_text=True)
+    assert "1 skipped" in moderator_client.get("/moderate/queue").get_data(as_text=True)
 
 
-def test_unknown_action_is_404(client, site, make_comment):
+def test_unknown_action_is_404(moderator_client, site, make_comment):
     comment = make_comment(site)
-    assert post_form(client, f"/moderate/comments/{comment.id}/publish").status_code == 404
+    assert (
+        post_form(moderator_client, f"/moderate/comments/{comment.id}/publish").status_code == 404
+    )
 
 
-def test_bulk_acts_on_the_selected_comments_only(client, site, make_comment):
+def test_bulk_acts_on_the_selected_comments_only(moderator_client, site, make_comment):
     chosen = [make_comment(site, f"chosen {i}") for i in range(3)]
     untouched = make_comment(site, "left alone")
     response = post_form(
-        client, "/moderate/bulk", {"action": "reject", "ids": [str(c.id) for c in chosen]}
+        moderator_client, "/moderate/bulk", {"action": "reject", "ids": [str(c.id) for c in chosen]}
     )
     assert response.status_code == 302
     assert [c.status for c in chosen] == [Status.REJECTED] * 3
@@ -89,23 +88,25 @@ def test_bulk_acts_on_the_selected_comments_only(client, site, make_comment):
 
 
 def test_bulk_select_all_matching_uses_the_filter_not_the_page(
-    client, site, make_comment, monkeypatch
+    moderator_client, site, make_comment, monkeypatch
 ):
     monkeypatch.setattr(moderation_queue, "BULK_BATCH", 2)
     spam = [make_comment(site, f"casino {i}", spam_score=0.8) for i in range(5)]
     keep = make_comment(site, "a real comment", spam_score=0.8)
-    post_form(client, "/moderate/bulk", {"action": "spam", "scope": "all", "q": "casino"})
+    post_form(moderator_client, "/moderate/bulk", {"action": "spam", "scope": "all", "q": "casino"})
     assert [c.status for c in spam] == [Status.SPAM] * 5
     assert keep.status == Status.PENDING
 
 
-def test_undo_restores_the_last_action_then_the_one_before(client, site, make_comment):
+def test_undo_restores_the_last_action_then_the_one_before(moderator_client, site, make_comment):
     first = make_comment(site, "first")
     batch = [make_comment(site, f"batch {i}") for i in range(2)]
-    post_form(client, f"/moderate/comments/{first.id}/approve")
-    post_form(client, "/moderate/bulk", {"action": "reject", "ids": [str(c.id) for c in batch]})
+    post_form(moderator_client, f"/moderate/comments/{first.id}/approve")
+    post_form(
+        moderator_client, "/moderate/bulk", {"action": "reject", "ids": [str(c.id) for c in batch]}
+    )
 
-    post_form(client, "/moderate/undo")
+    post_form(moderator_client, "/moderate/undo")
     assert [c.status for c in batch] == [Status.PENDING, Status.PENDING]
     assert first.status == Status.APPROVED
     assert events_for(batch[0])[-1] == (
@@ -115,42 +116,44 @@ def test_undo_restores_the_last_action_then_the_one_before(client, site, make_co
         "undo reject",
     )
 
-    post_form(client, "/moderate/undo")
+    post_form(moderator_client, "/moderate/undo")
     assert first.status == Status.PENDING
-    response = post_form(client, "/moderate/undo", follow_redirects=True)
+    response = post_form(moderator_client, "/moderate/undo", follow_redirects=True)
     assert "Nothing to undo." in response.get_data(as_text=True)
 
 
-def test_undo_leaves_alone_a_comment_someone_else_moved_since(app, client, site, make_comment):
+def test_undo_leaves_alone_a_comment_someone_else_moved_since(
+    app, moderator_client, site, make_comment
+):
     comment = make_comment(site)
-    post_form(client, f"/moderate/comments/{comment.id}/approve")
+    post_form(moderator_client, f"/moderate/comments/{comment.id}/approve")
     colleague = signed_in(app, site, "colleague@example.org")
     post_form(colleague, f"/moderate/comments/{comment.id}/spam")
-    post_form(client, "/moderate/undo")
+    post_form(moderator_client, "/moderate/undo")
     assert comment.status == Status.SPAM
 
 
-def test_undo_is_per_session(app, client, site, make_comment):
+def test_undo_is_per_session(app, moderator_client, site, make_comment):
     comment = make_comment(site)
-    post_form(client, f"/moderate/comments/{comment.id}/approve")
+    post_form(moderator_client, f"/moderate/comments/{comment.id}/approve")
     colleague = signed_in(app, site, "colleague@example.org")
     post_form(colleague, "/moderate/undo")
     assert comment.status == Status.APPROVED
 
 
-def test_delete_is_final_and_not_undoable(client, site, make_comment):
+def test_delete_is_final_and_not_undoable(moderator_client, site, make_comment):
     comment = make_comment(site)
-    post_form(client, f"/moderate/comments/{comment.id}/delete")
-    post_form(client, "/moderate/undo")
+    post_form(moderator_client, f"/moderate/comments/{comment.id}/delete")
+    post_form(moderator_client, "/moderate/undo")
     assert comment.status == Status.DELETED
 
 
-def test_edit_re_sanitises_and_is_audited(client, site, make_comment):
+def test_edit_re_sanitises_and_is_audited(moderator_client, site, make_comment):
     comment = make_comment(site, "typo")
-    form = client.get(f"/moderate/comments/{comment.id}/edit")
+    form = moderator_client.get(f"/moderate/comments/{comment.id}/edit")
     assert form.status_code == 200
     response = post_form(
-        client,
+        moderator_client,
         f"/moderate/comments/{comment.id}/edit",
         {"text": "**fixed** <script>alert(1)</script>", "next": "/moderate/queue"},
     )
@@ -164,40 +167,46 @@ def test_edit_re_sanitises_and_is_audited(client, site, make_comment):
     ]
 
 
-def test_empty_edit_is_refused(client, site, make_comment):
+def test_empty_edit_is_refused(moderator_client, site, make_comment):
     comment = make_comment(site, "keep me")
-    response = post_form(client, f"/moderate/comments/{comment.id}/edit", {"text": "   "})
+    response = post_form(moderator_client, f"/moderate/comments/{comment.id}/edit", {"text": "   "})
     assert response.status_code == 422
     assert comment.text == "keep me"
 
 
-def test_audit_log_lists_and_filters_events(app, client, site, make_comment):
+def test_audit_log_lists_and_filters_events(app, moderator_client, site, make_comment):
     one, two = make_comment(site, "one"), make_comment(site, "two")
-    post_form(client, f"/moderate/comments/{one.id}/approve")
+    post_form(moderator_client, f"/moderate/comments/{one.id}/approve")
     colleague = signed_in(app, site, "colleague@example.org")
     post_form(colleague, f"/moderate/comments/{two.id}/spam")
 
-    page = client.get("/moderate/audit").get_data(as_text=True)
+    page = moderator_client.get("/moderate/audit").get_data(as_text=True)
     assert "pending → approved" in page and "pending → spam" in page
 
-    by_actor = client.get("/moderate/audit?actor=colleague@example.org").get_data(as_text=True)
+    by_actor = moderator_client.get("/moderate/audit?actor=colleague@example.org").get_data(
+        as_text=True
+    )
     assert "pending → spam" in by_actor and "pending → approved" not in by_actor
 
-    by_action = client.get("/moderate/audit?action=approved").get_data(as_text=True)
+    by_action = moderator_client.get("/moderate/audit?action=approved").get_data(as_text=True)
     assert "pending → approved" in by_action and "pending → spam" not in by_action
 
-    future = client.get("/moderate/audit?date_from=2999-01-01").get_data(as_text=True)
+    future = moderator_client.get("/moderate/audit?date_from=2999-01-01").get_data(as_text=True)
     assert "No events match." in future
-    today = client.get("/moderate/audit?date_to=2999-01-01&site=blog").get_data(as_text=True)
+    today = moderator_client.get("/moderate/audit?date_to=2999-01-01&site=blog").get_data(
+        as_text=True
+    )
     assert "pending → approved" in today
 
 
 @pytest.mark.parametrize("query", ["date_from=yesterday", "action=exploded", "site=elsewhere"])
-def test_bad_audit_filters_are_422(client, query):
-    assert client.get(f"/moderate/audit?{query}").status_code == 422
+def test_bad_audit_filters_are_422(moderator_client, query):
+    assert moderator_client.get(f"/moderate/audit?{query}").status_code == 422
 
 
-def test_the_older_link_keeps_the_audit_filters_and_no_other_parameter(client, site, make_comment):
+def test_the_older_link_keeps_the_audit_filters_and_no_other_parameter(
+    moderator_client, site, make_comment
+):
     comment = make_comment(site)
     db.session.add_all(
         ModerationEvent(
@@ -207,7 +216,7 @@ def test_the_older_link_keeps_the_audit_filters_and_no_other_parameter(client, s
     )
     db.session.commit()
     extra = {"endpoint": "x", "_method": "POST", "_external": "1", "_scheme": "https"}
-    response = client.get("/moderate/audit", query_string={"action": "approved", **extra})
+    response = moderator_client.get("/moderate/audit", query_string={"action": "approved", **extra})
     assert response.status_code == 200
     older = re.search(r'<a href="([^"]*)" rel="next">Older', response.get_data(as_text=True))
     link = urlsplit(html.unescape(older.group(1)))

@@ -15,7 +15,7 @@ from service.accounts import passwords
 from service.accounts.services import get_site
 from service.comments.models import Comment, Status, Thread
 from service.extensions import db
-from tests.dashboard_support import PASSWORD
+from tests.moderator_forms import PASSWORD
 
 pytestmark = pytest.mark.browser
 

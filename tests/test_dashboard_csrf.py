@@ -14,7 +14,7 @@ from service.comments.models import Status
 from service.extensions import db
 from service.moderation import trusted
 from service.moderation.models import SiteRule
-from tests.dashboard_support import csrf_token, post_form, signed_in
+from tests.moderator_forms import csrf_token, post_form, signed_in
 
 
 def dashboard_post_rules() -> list[str]:

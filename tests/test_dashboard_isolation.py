@@ -16,7 +16,7 @@ from service.comments.models import Status
 from service.extensions import db
 from service.moderation import trusted
 from service.moderation.models import ModerationEvent, SiteRule
-from tests.dashboard_support import post_form, signed_in
+from tests.moderator_forms import post_form, signed_in
 
 SECRET = "site B secret comment"
 

@@ -13,7 +13,7 @@ from service.comments.models import Comment, Status, Thread
 from service.extensions import db
 from service.moderation import queue as moderation_queue
 from tests import support
-from tests.dashboard_support import PASSWORD, login
+from tests.moderator_forms import PASSWORD, login
 
 pytestmark = pytest.mark.integration
 

@@ -5,24 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from service.accounts.models import Role
 from service.comments.models import Status
 from service.extensions import db
 from service.moderation import rulebook, trusted
 from service.moderation.models import SiteRule
 from service.moderation.rules import Rule
-from tests.dashboard_support import csrf_token, post_form, signed_in, smtp_inbox
-
-
-@pytest.fixture
-def inbox(app):
-    with smtp_inbox(app) as handler:
-        yield handler
-
-
-@pytest.fixture
-def owner(app, site):
-    return signed_in(app, site, "owner@example.org", Role.OWNER)
+from tests.moderator_forms import csrf_token, post_form, signed_in
 
 
 def saved_rules(site) -> list[tuple[str, str, str, bool]]:
@@ -38,13 +26,13 @@ def test_only_owners_manage_rules(app, site):
     assert saved_rules(site) == []
 
 
-def test_dry_run_shows_what_a_rule_would_catch_without_saving_it(owner, site, make_comment):
+def test_dry_run_shows_what_a_rule_would_catch_without_saving_it(owner_client, site, make_comment):
     make_comment(site, "Best casino bonus", status=Status.APPROVED)
     make_comment(site, "CASINO night!", status=Status.SPAM)
     make_comment(site, "I like casinos", status=Status.PENDING)
     make_comment(site, "nothing to see")
     response = post_form(
-        owner,
+        owner_client,
         "/moderate/sites/blog/rules/dry-run",
         {
             "kind": "word",
@@ -62,7 +50,7 @@ def test_dry_run_shows_what_a_rule_would_catch_without_saving_it(owner, site, ma
     assert saved_rules(site) == []
 
     loose = post_form(
-        owner,
+        owner_client,
         "/moderate/sites/blog/rules/dry-run",
         {"kind": "word", "pattern": "casino", "whole_word_sent": "1"},
     )
@@ -103,11 +91,11 @@ def test_dry_run_looks_only_at_the_newest_comments(site, make_comment):
         ),
     ],
 )
-def test_saving_rules_normalises_them(owner, site, form, expected):
-    response = post_form(owner, "/moderate/sites/blog/rules", form)
+def test_saving_rules_normalises_them(owner_client, site, form, expected):
+    response = post_form(owner_client, "/moderate/sites/blog/rules", form)
     assert response.status_code == 302
     assert saved_rules(site) == [expected]
-    assert expected[2] in owner.get("/moderate/sites/blog/rules").get_data(as_text=True)
+    assert expected[2] in owner_client.get("/moderate/sites/blog/rules").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -120,29 +108,35 @@ def test_saving_rules_normalises_them(owner, site, form, expected):
         {"kind": "word", "pattern": "x", "action": "shrug"},
     ],
 )
-def test_invalid_rules_are_explained_not_saved(owner, site, form):
+def test_invalid_rules_are_explained_not_saved(owner_client, site, form):
     for path in ("/moderate/sites/blog/rules", "/moderate/sites/blog/rules/dry-run"):
-        response = post_form(owner, path, form)
+        response = post_form(owner_client, path, form)
         assert response.status_code == 422
         assert 'class="flash error"' in response.get_data(as_text=True)
     assert saved_rules(site) == []
 
 
-def test_duplicate_rules_are_refused_and_rules_can_be_deleted(owner, site):
+def test_duplicate_rules_are_refused_and_rules_can_be_deleted(owner_client, site):
     form = {"kind": "word", "pattern": "spam"}
-    post_form(owner, "/moderate/sites/blog/rules", form)
-    assert post_form(owner, "/moderate/sites/blog/rules", form).status_code == 422
+    post_form(owner_client, "/moderate/sites/blog/rules", form)
+    assert post_form(owner_client, "/moderate/sites/blog/rules", form).status_code == 422
     rule = db.session.scalar(select(SiteRule))
-    assert post_form(owner, f"/moderate/sites/blog/rules/{rule.id}/delete").status_code == 302
+    assert (
+        post_form(owner_client, f"/moderate/sites/blog/rules/{rule.id}/delete").status_code == 302
+    )
     assert saved_rules(site) == []
 
 
-def test_trusted_author_is_trusted_only_after_confirming_the_emailed_link(app, owner, site, inbox):
+def test_trusted_author_is_trusted_only_after_confirming_the_emailed_link(
+    app, owner_client, site, inbox
+):
     response = post_form(
-        owner, "/moderate/sites/blog/trusted", {"email": "Regular@Example.net", "name": "Reg"}
+        owner_client,
+        "/moderate/sites/blog/trusted",
+        {"email": "Regular@Example.net", "name": "Reg"},
     )
     assert response.status_code == 302
-    assert "waiting for confirmation" in owner.get("/moderate/sites/blog/rules").get_data(
+    assert "waiting for confirmation" in owner_client.get("/moderate/sites/blog/rules").get_data(
         as_text=True
     )
     assert not trusted.is_trusted(site.id, "regular@example.net")
@@ -164,8 +158,8 @@ def test_trusted_author_is_trusted_only_after_confirming_the_emailed_link(app, o
     assert "already confirmed" in reused.get_data(as_text=True)
 
 
-def test_tampered_and_expired_trust_links_are_refused(app, owner, site, inbox):
-    post_form(owner, "/moderate/sites/blog/trusted", {"email": "regular@example.net"})
+def test_tampered_and_expired_trust_links_are_refused(app, owner_client, site, inbox):
+    post_form(owner_client, "/moderate/sites/blog/trusted", {"email": "regular@example.net"})
     path = inbox.link_to("regular@example.net")
     tampered = app.test_client().get(path[:-4] + "AAAA")
     assert tampered.status_code == 400
@@ -177,12 +171,17 @@ def test_tampered_and_expired_trust_links_are_refused(app, owner, site, inbox):
     assert not trusted.is_trusted(site.id, "regular@example.net")
 
 
-def test_trusted_authors_can_be_removed_and_bad_addresses_refused(owner, site, inbox):
+def test_trusted_authors_can_be_removed_and_bad_addresses_refused(owner_client, site, inbox):
     assert (
-        post_form(owner, "/moderate/sites/blog/trusted", {"email": "not-an-address"}).status_code
+        post_form(
+            owner_client, "/moderate/sites/blog/trusted", {"email": "not-an-address"}
+        ).status_code
         == 422
     )
-    post_form(owner, "/moderate/sites/blog/trusted", {"email": "regular@example.net"})
+    post_form(owner_client, "/moderate/sites/blog/trusted", {"email": "regular@example.net"})
     author = db.session.scalar(select(trusted.TrustedAuthor))
-    assert post_form(owner, f"/moderate/sites/blog/trusted/{author.id}/remove").status_code == 302
+    assert (
+        post_form(owner_client, f"/moderate/sites/blog/trusted/{author.id}/remove").status_code
+        == 302
+    )
     assert db.session.scalar(select(trusted.TrustedAuthor)) is None

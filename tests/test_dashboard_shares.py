@@ -4,7 +4,7 @@ from service.accounts.models import Role
 from service.comments.models import Thread
 from service.extensions import db
 from service.shares.services import record_click
-from tests.dashboard_support import signed_in
+from tests.moderator_forms import signed_in
 
 
 def thread(site, uri, title):

@@ -24,7 +24,7 @@ from service.accounts.models import Role
 from service.comments.models import Comment, Thread
 from service.extensions import db
 from tests import support
-from tests.dashboard_support import csrf_token, signed_in
+from tests.moderator_forms import csrf_token, signed_in
 
 # Valid values for each path argument name, so one segment at a time can be made hostile.
 VALID_ARGS = {

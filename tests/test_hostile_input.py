@@ -47,7 +47,7 @@ def test_queue_offset_that_is_not_a_plain_small_number_starts_at_the_beginning(
 
 
 def test_dashboard_ignores_out_of_range_ids_in_query_and_form(app, site, make_comment):
-    from tests.dashboard_support import post_form, signed_in
+    from tests.moderator_forms import post_form, signed_in
 
     client = signed_in(app, site, "owner@example.org", Role.OWNER)
     comment = make_comment(site, "Pending one.")
@@ -66,7 +66,7 @@ def test_dashboard_ignores_out_of_range_ids_in_query_and_form(app, site, make_co
 
 
 def test_dashboard_ids_past_the_integer_column_are_not_found(app, site, make_comment):
-    from tests.dashboard_support import post_form, signed_in
+    from tests.moderator_forms import post_form, signed_in
 
     client = signed_in(app, site, "owner@example.org", Role.OWNER)
     huge = "99999999999999999999"
@@ -84,7 +84,7 @@ def test_dashboard_ids_past_the_integer_column_are_not_found(app, site, make_com
 
 
 def test_audit_date_at_the_end_of_the_calendar_is_a_validation_error(app, site):
-    from tests.dashboard_support import signed_in
+    from tests.moderator_forms import signed_in
 
     client = signed_in(app, site, "owner@example.org", Role.OWNER)
     response = client.get("/moderate/audit", query_string={"date_to": "9999-12-31"})
@@ -93,7 +93,7 @@ def test_audit_date_at_the_end_of_the_calendar_is_a_validation_error(app, site):
 
 
 def test_malformed_urls_in_site_settings_and_webhooks_are_refused_with_a_message(app, site):
-    from tests.dashboard_support import post_form, signed_in
+    from tests.moderator_forms import post_form, signed_in
 
     client = signed_in(app, site, "owner@example.org", Role.OWNER)
     for bad in ("http://[", "http://[::1", "https://blog.example:99999"):
@@ -117,7 +117,7 @@ def test_malformed_urls_in_site_settings_and_webhooks_are_refused_with_a_message
 
 def test_nul_bytes_in_any_query_or_form_value_are_refused_before_a_view_runs(app, site):
     """PostgreSQL cannot store or compare text with NUL, so none may reach a query."""
-    from tests.dashboard_support import csrf_token, signed_in
+    from tests.moderator_forms import csrf_token, signed_in
 
     anonymous = app.test_client()
     response = anonymous.post(

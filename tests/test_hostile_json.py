@@ -84,7 +84,7 @@ def test_a_website_that_is_not_a_url_is_invalid_url(client, site, website):
 
 
 def test_the_demo_form_shows_a_bad_website_as_a_form_error(client, make_site):
-    from tests.dashboard_support import csrf_token
+    from tests.moderator_forms import csrf_token
 
     make_site("demo", origins=["http://localhost"])
     form = {"text": "hello there", "website": "http://[", "csrf_token": csrf_token(client, "/demo")}

@@ -21,7 +21,8 @@ from service.moderation.models import ModerationEvent
 from service.notifications import action_links
 from service.notifications import services as notifications
 from service.notifications.models import NotificationLog, NotifyMode
-from tests.dashboard_support import CSRF_RE, Inbox
+from tests.mail_sink import Inbox
+from tests.moderator_forms import CSRF_RE
 from tests.support import free_port, wait_for
 
 PUBLIC_URL = "https://talkback.example"

@@ -14,7 +14,7 @@ from service.extensions import db
 from service.notifications import services as notifications
 from tests import support
 from tests.conftest import integration_app
-from tests.dashboard_support import Inbox
+from tests.mail_sink import Inbox
 
 pytestmark = pytest.mark.integration
 

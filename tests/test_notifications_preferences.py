@@ -7,7 +7,7 @@ from service.accounts.services import get_or_create_moderator
 from service.extensions import db
 from service.notifications import services as notifications
 from service.notifications.models import NotifyMode
-from tests.dashboard_support import post_form, signed_in
+from tests.moderator_forms import post_form, signed_in
 
 
 def mode_of(email: str, site) -> str:

@@ -7,7 +7,7 @@ import time
 from service.accounts import services as accounts
 from service.extensions import db
 from tests import support
-from tests.dashboard_support import csrf_token
+from tests.moderator_forms import csrf_token
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 

@@ -7,7 +7,7 @@ import pytest
 from service import create_app
 from service.accounts.models import Role
 from service.extensions import csrf
-from tests.dashboard_support import signed_in
+from tests.moderator_forms import signed_in
 
 # JSON APIs that read no cookie (bearer tokens or nothing), so CSRF has nothing to forge.
 CSRF_EXEMPT_BLUEPRINTS = {"comments_api", "moderation_api", "shares"}
@@ -86,7 +86,7 @@ def test_no_js_thread_page_links_only_http_websites(client, site, make_comment):
 
 def test_reset_link_is_built_from_the_public_url_not_the_host_header(app, site, monkeypatch):
     """Also under a sub-path: the proxy's SCRIPT_NAME must not be added twice."""
-    from tests.dashboard_support import CSRF_RE, dashboard_moderator
+    from tests.moderator_forms import CSRF_RE, dashboard_moderator
 
     sent = []
     monkeypatch.setattr("service.accounts.views.send_mail_soon", lambda *args: sent.append(args))
@@ -110,7 +110,7 @@ def test_reset_link_is_built_from_the_public_url_not_the_host_header(app, site, 
 
 def test_stored_markup_in_every_reader_field_is_escaped_on_every_page(app, client, site):
     """Author, title, uri, website and text, posted by a reader, shown to readers and mods."""
-    from tests.dashboard_support import signed_in
+    from tests.moderator_forms import signed_in
 
     mark = "<img src=x onerror=alert(1)>"
     response = client.post(

@@ -1,25 +1,18 @@
-"""Helpers for the dashboard and account tests: sign in, post forms with CSRF, catch e-mail."""
+"""Acting as a moderator through the web forms: accounts, sign-in, and form posts with CSRF."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
-from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 
 from service.accounts import passwords
 from service.accounts import services as accounts
 from service.accounts.models import Moderator, Role, Site
 from service.extensions import db
-from tests.support import free_port
 
 PASSWORD = "a long enough password"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-LINK_RE = re.compile(r"https?://\S+")
 
 
 def dashboard_moderator(site: Site, email: str, role: str = Role.MODERATOR) -> Moderator:
@@ -57,39 +50,3 @@ def signed_in(app, site: Site, email: str, role: str = Role.MODERATOR) -> FlaskC
     response = login(client, email)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
-
-
-@contextmanager
-def smtp_inbox(app) -> Iterator[Inbox]:
-    """A local SMTP sink (aiosmtpd) wired into the app's MAIL_* settings."""
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(
-        MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, PUBLIC_URL="https://talk.example"
-    )
-    try:
-        yield handler
-    finally:
-        controller.stop()
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message, for tests that follow e-mailed links."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-    def link_to(self, address: str) -> str:
-        """The path of the only link in the newest message to `address`."""
-        body = self.to(address)[-1].get_body(("plain",)).get_content()
-        links = LINK_RE.findall(body)
-        assert len(links) == 1, body
-        return re.sub(r"^https?://[^/]+", "", links[0])
