@@ -32,6 +32,9 @@ class Config:
     CELERY_BROKER_URL = os.environ.get(
         "CELERY_BROKER_URL", REDIS_URL or f"sqla+{_sqlite_url('broker.db')}"
     )
+    # The longest pause between a worker's attempts to reach a lost broker (Celery's own
+    # back-off grows to 30 s); see workers/consumer.py and docs/reliability.md.
+    BROKER_RECONNECT_MAX_SECONDS = _env_float("TALKBACK_BROKER_RECONNECT_MAX_SECONDS", 2)
     # Separate queues let several deployments (or test runs) share one Redis.
     CELERY_QUEUE = os.environ.get("TALKBACK_QUEUE", "talkback")
     # Run tasks in-process instead of sending them; only for unit tests.

@@ -44,7 +44,11 @@ def make_celery(app: Flask) -> Celery:
     broker = app.config["CELERY_BROKER_URL"]
     celery = Celery(app.import_name, task_cls=FlaskTask)
     transport_options = {}
+    transport = None
     if broker.startswith("redis"):
+        # Kombu's own Redis transport kills the worker when Redis goes away while it holds
+        # unacknowledged messages; this subclass survives it (see service/redis_transport.py).
+        transport = "service.redis_transport:Transport"
         # Redis hands an unacknowledged message out again after this many seconds; a retry
         # waiting for its countdown is unacknowledged too, so this must outlast the longest
         # retry delay (an hour) or every late retry runs twice. A crashed worker's comment
@@ -52,9 +56,11 @@ def make_celery(app: Flask) -> Celery:
         transport_options = {"visibility_timeout": VISIBILITY_TIMEOUT_SECONDS}
     celery.conf.update(
         broker_url=broker,
+        broker_transport=transport,
         broker_transport_options=transport_options,
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=3,
+        talkback_reconnect_max_seconds=app.config["BROKER_RECONNECT_MAX_SECONDS"],
         task_ignore_result=True,
         task_acks_late=True,
         task_reject_on_worker_lost=True,

@@ -1,0 +1,54 @@
+"""Losing Redis while the worker holds unacknowledged messages must not kill the worker."""
+
+from __future__ import annotations
+
+import pytest
+from kombu import Connection
+from kombu.transport import redis as kombu_redis
+
+from service import redis_transport
+from tests import support
+
+
+@pytest.fixture
+def redis_url():
+    if not support.port_open("127.0.0.1", 6379):
+        support.unavailable("Redis is not answering on 127.0.0.1:6379")
+    return support.REDIS_URL
+
+
+def channel_holding_an_unacked_message(url: str, transport: type):
+    """What the worker's consumer has when Redis drops: a channel with a delivered message."""
+    connection = Connection(url, transport=transport)
+    channel = connection.channel()
+    message = channel.prepare_message("{}")
+    message["properties"].update(
+        delivery_tag="tag-1", delivery_info={"exchange": "", "routing_key": "q"}
+    )
+    channel.qos._delivered["tag-1"] = channel.Message(message, channel=channel)
+    # The consumer closes the connection first, which detaches the transport from it, and
+    # only then closes the channel (celery's on_connection_error_after_connected).
+    connection._do_close_transport()
+    return channel
+
+
+def test_kombus_own_transport_still_crashes_on_it(redis_url):
+    """If this starts failing, kombu fixed the bug and service/redis_transport.py can go."""
+    channel = channel_holding_an_unacked_message(redis_url, kombu_redis.Transport)
+    with pytest.raises(AttributeError, match="hostname"):
+        channel.close()
+
+
+def test_closing_a_channel_of_a_detached_transport_leaves_the_messages_to_redis(redis_url):
+    channel = channel_holding_an_unacked_message(redis_url, redis_transport.Transport)
+    channel.close()
+    assert channel.closed
+    assert not channel.qos._delivered
+
+
+def test_redis_urls_use_the_surviving_transport(tmp_path):
+    app = support.testing_app(tmp_path, CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+    celery = app.extensions["celery"]
+    with celery.connection_for_read() as connection:
+        assert connection.transport_cls == "service.redis_transport:Transport"
+        assert issubclass(type(connection.transport), redis_transport.Transport)
