@@ -48,3 +48,22 @@ def test_migrations_run_once_and_secrets_come_from_the_environment(services):
     environment = services["web"]["environment"]
     assert environment["SECRET_KEY"].startswith("${SECRET_KEY")
     assert environment["TALKBACK_ENV"] == "production"
+
+
+def test_every_long_running_process_is_restarted_when_it_exits(services):
+    for name in ("web", "worker", "beat", "redis", "postgres"):
+        assert services[name]["restart"] == "unless-stopped", name
+
+
+def test_the_worker_is_pinged_through_the_broker(services):
+    check = services["worker"]["healthcheck"]
+    assert check["test"] == ["CMD", "python", "scripts/worker_healthcheck.py"]
+    assert check["retries"] >= 2
+    assert (COMPOSE.parent / "scripts" / "worker_healthcheck.py").exists()
+
+
+def test_the_web_health_check_asks_liveness_not_readiness(services):
+    # A database outage must not get every web container restarted at once.
+    check = " ".join(services["web"]["healthcheck"]["test"])
+    assert "/healthz" in check
+    assert "/readyz" not in check
