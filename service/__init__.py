@@ -58,9 +58,9 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    register_error_handlers(app)  # first: its after_request hook runs after the limiter's
     limiter.init_app(app)
     queue.make_celery(app)
-    register_error_handlers(app)
     app.url_map.converters["id"] = IdConverter  # before any route uses <id:...>
     app.before_request(refuse_nul_bytes)
     app.add_template_filter(http_url)
@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.accounts.views import bp as accounts
     from service.demo.views import bp as demo
     from service.extensions import csrf
+    from service.health.views import bp as health
     from service.moderation.api import bp as moderation_api
     from service.moderation.views import bp as dashboard
     from service.notifications.views import bp as email_actions
@@ -86,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
         csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
     app.register_blueprint(demo)
+    app.register_blueprint(health)  # GET only, no cookies
     app.register_blueprint(widget)  # embed.js and the no-JS thread page: no cookies, no forms
     app.register_blueprint(dashboard)  # HTML forms: CSRF-protected, never exempt
     app.register_blueprint(accounts)  # sign-in, password reset, tokens: CSRF-protected too

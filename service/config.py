@@ -35,6 +35,8 @@ class Config:
     # The longest pause between a worker's attempts to reach a lost broker (Celery's own
     # back-off grows to 30 s); see workers/consumer.py and docs/reliability.md.
     BROKER_RECONNECT_MAX_SECONDS = _env_float("TALKBACK_BROKER_RECONNECT_MAX_SECONDS", 2)
+    # `Retry-After` on a 503 (database or broker unreachable): how soon to try again.
+    RETRY_AFTER_SECONDS = _env_float("TALKBACK_RETRY_AFTER_SECONDS", 5)
     # Separate queues let several deployments (or test runs) share one Redis.
     CELERY_QUEUE = os.environ.get("TALKBACK_QUEUE", "talkback")
     # Run tasks in-process instead of sending them; only for unit tests.

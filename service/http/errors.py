@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 
 class ApiError(Exception):
     status = 400
@@ -17,6 +19,9 @@ class ApiError(Exception):
     def with_status(self, status: int) -> ApiError:
         self.status = status
         return self
+
+    def headers(self) -> dict[str, str]:
+        return {}
 
     def to_dict(self) -> dict:
         body = {"code": self.code, "message": self.message}
@@ -48,3 +53,24 @@ class Forbidden(ApiError):
 class Conflict(ApiError):
     status = 409
     code = "conflict"
+
+
+class ServiceUnavailable(ApiError):
+    """A dependency (the database, the broker) is down: try again shortly, nothing is wrong
+    with the request. Answered with a `Retry-After` of TALKBACK_RETRY_AFTER_SECONDS."""
+
+    status = 503
+    code = "service_unavailable"
+
+    def __init__(self, message: str, *, checks: dict[str, bool] | None = None):
+        super().__init__(message)
+        self.checks = checks
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(int(current_app.config["RETRY_AFTER_SECONDS"]))}
+
+    def to_dict(self) -> dict:
+        body = super().to_dict()
+        if self.checks is not None:
+            body["checks"] = self.checks
+        return body

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+from contextlib import suppress
+
+from flask import Flask, Response, jsonify, request
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from service.http.errors import ApiError
+from service.extensions import db
+from service.http.errors import ApiError, ServiceUnavailable
+
+# Statuses where `Retry-After` means something (RFC 9110 15.5.20 / 15.6.4 and RFC 6585).
+RETRY_AFTER_STATUSES = frozenset({429, 503})
+# Errors meaning "the database cannot be reached right now", not "this request is wrong".
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 # Stable codes for the HTTP errors Werkzeug raises before our code runs.
 HTTP_CODES = {
@@ -25,9 +35,34 @@ def wants_json() -> bool:
 
 
 def register_error_handlers(app: Flask) -> None:
+    """Register before Flask-Limiter so `only_meaningful_retry_after` runs after its headers."""
+
     @app.errorhandler(ApiError)
     def handle_api_error(error: ApiError):
-        return jsonify(error.to_dict()), error.status
+        return jsonify(error.to_dict()), error.status, error.headers()
+
+    def handle_database_unavailable(error: Exception):
+        app.logger.warning("database unavailable: %s", error)
+        with suppress(Exception):  # the connection is gone; the session is dropped anyway
+            db.session.rollback()
+        unavailable = ServiceUnavailable("The database is unavailable; please try again shortly.")
+        if wants_json():
+            return handle_api_error(unavailable)
+        return "Service temporarily unavailable", 503, unavailable.headers()
+
+    for error_class in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error_class, handle_database_unavailable)
+
+    @app.after_request
+    def only_meaningful_retry_after(response: Response) -> Response:
+        # Flask-Limiter puts its window's reset on every limited route; a 202 carrying
+        # Retry-After tells clients to wait for nothing, and on a 503 the limiter's value
+        # would replace the recovery hint.
+        if response.status_code not in RETRY_AFTER_STATUSES:
+            response.headers.pop("Retry-After", None)
+        elif response.status_code == 503:
+            response.headers["Retry-After"] = str(int(app.config["RETRY_AFTER_SECONDS"]))
+        return response
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
