@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from service import queue
+from service import broker_queue, queue
 from service.accounts.models import ModerationPolicy, Moderator, Site
 from service.comments.models import Comment, Status
 from service.extensions import db
@@ -189,20 +189,33 @@ def _hold_unprocessable(comment: Comment) -> str:
 
 
 def resend_stuck_comments(limit: int = 500) -> list[int]:
-    """Re-send comments whose task was lost (broker down, Redis restarted, worker killed)."""
+    """Re-send comments whose task was lost (broker down, Redis restarted, worker killed).
+
+    Rows are claimed with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite has one writer), so
+    sweeps running at once re-send disjoint rows and skip a comment being processed; and
+    only comments whose message the broker no longer holds are re-sent, not those waiting
+    behind a backlog (service/broker_queue.py).
+    """
     now = utcnow()
-    cutoff = now - timedelta(seconds=current_app.config["STUCK_AFTER_SECONDS"])
+    stuck_after = current_app.config["STUCK_AFTER_SECONDS"]
     stuck = db.session.scalars(
         select(Comment)
         .where(
             Comment.status == Status.RECEIVED,
-            func.coalesce(Comment.queued_at, Comment.created_at) < cutoff,
+            func.coalesce(Comment.queued_at, Comment.created_at)
+            < now - timedelta(seconds=stuck_after),
         )
         .order_by(Comment.id)
         .limit(limit)
+        .with_for_update(skip_locked=True)
     ).all()
+    lost = (
+        set(broker_queue.lost_comment_ids([c.id for c in stuck], stuck_after)) if stuck else set()
+    )
     sent = []
     for comment in stuck:
+        if comment.id not in lost:
+            continue
         if not queue.send(queue.PROCESS_COMMENT, comment.id):
             break
         sent.append(comment.id)

@@ -71,6 +71,9 @@ def make_celery(app: Flask) -> Celery:
             "resend-stuck-comments": {
                 "task": RESEND_STUCK,
                 "schedule": float(app.config["SWEEP_INTERVAL_SECONDS"]),
+                # Beat keeps queueing sweeps while no worker runs; the next one due makes
+                # the older ones pointless, so they expire instead of running all at once.
+                "options": {"expires": float(app.config["SWEEP_INTERVAL_SECONDS"])},
             },
             "send-daily-digests": {
                 "task": SEND_DAILY_DIGESTS,
