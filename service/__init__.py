@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 def _load_config(app: Flask, config: type[Config] | str | dict | None) -> None:
     from service.config import CONFIGS, ProductionConfig, config_from_env
+    from service.http import limits
 
     overrides: dict = {}
     if isinstance(config, dict):
@@ -29,6 +30,7 @@ def _load_config(app: Flask, config: type[Config] | str | dict | None) -> None:
         ProductionConfig.validate()
     app.config.from_object(config)
     app.config.update(overrides)
+    limits.validate(app.config)
 
 
 def create_app(config: type[Config] | str | dict | None = None) -> Flask:

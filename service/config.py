@@ -54,6 +54,11 @@ class Config:
     # Shared limits across gunicorn workers need Redis; the demo is one machine anyway.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Per client address, in the `limits` notation ("20 per minute", "100/hour;5/second").
+    COMMENT_RATE_LIMIT = os.environ.get("COMMENT_RATE_LIMIT", "20 per minute")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute")
+    SHARE_LINKS_RATE_LIMIT = os.environ.get("SHARE_LINKS_RATE_LIMIT", "120 per minute")
+    SHARE_CLICK_RATE_LIMIT = os.environ.get("SHARE_CLICK_RATE_LIMIT", "60 per minute")
     # Redis down must not turn a reader's comment into a 500: count in this process meanwhile.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True

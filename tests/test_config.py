@@ -52,3 +52,33 @@ def test_no_task_retries_later_than_redis_would_hand_its_message_out_again(tmp_p
     for task in tasks:
         if getattr(task, "autoretry_for", ()):
             assert task.retry_backoff_max < timeout, task.name
+
+
+@pytest.mark.parametrize(
+    "variable",
+    ["COMMENT_RATE_LIMIT", "LOGIN_RATE_LIMIT", "SHARE_LINKS_RATE_LIMIT", "SHARE_CLICK_RATE_LIMIT"],
+)
+def test_every_rate_limit_comes_from_the_environment(variable):
+    import os
+    import subprocess
+    import sys
+
+    show = f"from service.config import Config; print(Config.{variable})"
+    env = {**os.environ, variable: "7 per hour"}
+    result = subprocess.run(
+        [sys.executable, "-c", show], env=env, cwd=support.ROOT, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == "7 per hour", result.stderr
+
+
+def test_a_rate_limit_that_does_not_parse_refuses_to_start(tmp_path):
+    with pytest.raises(RuntimeError, match="COMMENT_RATE_LIMIT"):
+        support.testing_app(tmp_path, COMMENT_RATE_LIMIT="lots per minute")
+
+
+def test_the_readme_documents_every_rate_limit():
+    from service.http.limits import RATE_LIMITS
+
+    readme = (support.ROOT / "README.md").read_text()
+    for variable in RATE_LIMITS:
+        assert f"`{variable}`" in readme, variable

@@ -30,15 +30,12 @@ from service.accounts.auth import (
 )
 from service.accounts.models import ApiToken
 from service.extensions import db, limiter
+from service.http import limits
 from service.http.errors import ApiError
 from service.mail import external_url, send_mail_soon
 
 # Under the dashboard's prefix: /moderate/login, /moderate/tokens …
 bp = Blueprint("accounts", __name__, url_prefix="/moderate")
-
-
-def _login_rate_limit() -> str:
-    return current_app.config.get("LOGIN_RATE_LIMIT", "5 per minute")
 
 
 def _login_email_key() -> str:
@@ -53,8 +50,8 @@ def _fresh_csrf_token() -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_login_email_key)
+@limiter.limit(limits.configured("LOGIN_RATE_LIMIT"), methods=["POST"])
+@limiter.limit(limits.configured("LOGIN_RATE_LIMIT"), methods=["POST"], key_func=_login_email_key)
 def login():
     next_url = safe_next(request.values.get("next"))
     if request.method == "GET":
@@ -78,9 +75,9 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(limits.configured("LOGIN_RATE_LIMIT"), methods=["POST"])
 # Per address too, so nobody can flood one inbox with reset mails from many IPs.
-@limiter.limit(_login_rate_limit, methods=["POST"], key_func=_login_email_key)
+@limiter.limit(limits.configured("LOGIN_RATE_LIMIT"), methods=["POST"], key_func=_login_email_key)
 def forgot_password():
     if request.method == "GET":
         return render_template("accounts/forgot.html")

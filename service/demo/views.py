@@ -10,6 +10,7 @@ from service.comments.form_token import issue_form_token
 from service.comments.schemas import parse_new_comment
 from service.demo.post import demo_post
 from service.extensions import limiter
+from service.http import limits
 from service.http.errors import ApiError, NotFound
 from service.http.urls import base_url
 from service.mail import external_url
@@ -103,7 +104,7 @@ def demo_listing():
 
 
 @bp.post("/demo/comments")
-@limiter.limit("20 per minute")
+@limiter.limit(limits.configured("COMMENT_RATE_LIMIT"))
 def demo_post_comment():
     site = get_site(DEMO_SITE)
     form = request.form.to_dict()

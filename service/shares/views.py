@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, redirect, reques
 from service.accounts.auth import ensure_site_access, require_token
 from service.accounts.services import get_site
 from service.extensions import limiter
+from service.http import limits
 from service.http.errors import ValidationError
 from service.http.urls import base_url
 from service.http.validation import parse_id, parse_json_body
@@ -21,7 +22,7 @@ bp = Blueprint("shares", __name__)
 
 
 @bp.get("/api/v1/sites/<site>/shares")
-@limiter.limit("120 per minute")  # it may create a thread, so not unlimited
+@limiter.limit(limits.configured("SHARE_LINKS_RATE_LIMIT"))  # it may create a thread
 def share_links(site: str):
     site_row = get_site(site)
     title = services.parse_title(request.args.get("title"))
@@ -34,7 +35,7 @@ def share_links(site: str):
 
 # merge_slashes=False: "/s/blog/1//evil.com" must be a 404, not a 308 to a cleaned path.
 @bp.route("/s/<site>/<thread_id>/<network>", methods=["GET", "POST"], merge_slashes=False)
-@limiter.limit("60 per minute")  # a reader shares a few times; a script inflating counts more
+@limiter.limit(limits.configured("SHARE_CLICK_RATE_LIMIT"))  # a script inflating counts
 def counted_share(site: str, thread_id: str, network: str):
     """GET counts and redirects (plain links); POST only counts (share.js opened it itself)."""
     site_row = get_site(site)

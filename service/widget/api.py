@@ -12,6 +12,7 @@ from service.comments import services
 from service.comments.form_token import issue_form_token
 from service.comments.schemas import parse_comment_text, parse_new_comment, parse_thread_uri
 from service.extensions import limiter
+from service.http import limits
 from service.http.errors import ValidationError
 from service.http.validation import parse_id, parse_json_body
 from service.moderation import authoring
@@ -20,12 +21,8 @@ from service.moderation.sanitise import render_comment
 bp = Blueprint("comments_api", __name__, url_prefix="/api/v1")
 
 
-def _comment_rate_limit() -> str:
-    return current_app.config.get("COMMENT_RATE_LIMIT", "20 per minute")
-
-
 @bp.post("/sites/<site>/comments")
-@limiter.limit(_comment_rate_limit)
+@limiter.limit(limits.configured("COMMENT_RATE_LIMIT"))
 def post_comment(site: str):
     site_row = get_site(site)
     data = parse_json_body(request)
@@ -73,7 +70,8 @@ def get_own_comment(comment_id: str):
 
 
 @bp.patch("/comments/<comment_id>")
-@limiter.limit(_comment_rate_limit)  # each edit re-runs the scorer synchronously
+# Each edit re-runs the scorer synchronously.
+@limiter.limit(limits.configured("COMMENT_RATE_LIMIT"))
 def edit_own_comment(comment_id: str):
     data = parse_json_body(request)
     text = parse_comment_text(data, current_app.config["MAX_COMMENT_CHARS"])
