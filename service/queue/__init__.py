@@ -43,21 +43,9 @@ def make_celery(app: Flask) -> Celery:
 
     broker = app.config["CELERY_BROKER_URL"]
     celery = Celery(app.import_name, task_cls=FlaskTask)
-    transport_options = {}
-    transport = None
-    if broker.startswith("redis"):
-        # Kombu's own Redis transport kills the worker when Redis goes away while it holds
-        # unacknowledged messages; this subclass survives it (see service/redis_transport.py).
-        transport = "service.redis_transport:Transport"
-        # Redis hands an unacknowledged message out again after this many seconds; a retry
-        # waiting for its countdown is unacknowledged too, so this must outlast the longest
-        # retry delay (an hour) or every late retry runs twice. A crashed worker's comment
-        # does not wait for it: the sweep re-sends comments stuck in `received` within 90 s.
-        transport_options = {"visibility_timeout": VISIBILITY_TIMEOUT_SECONDS}
     celery.conf.update(
         broker_url=broker,
-        broker_transport=transport,
-        broker_transport_options=transport_options,
+        **_broker_settings(broker),
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=3,
         talkback_reconnect_max_seconds=app.config["BROKER_RECONNECT_MAX_SECONDS"],
@@ -84,6 +72,31 @@ def make_celery(app: Flask) -> Celery:
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
+
+
+def _broker_settings(broker: str) -> dict:
+    """What differs between Redis, RabbitMQ and the embedded SQLite broker."""
+    if broker.startswith("redis"):
+        return {
+            # Kombu's own Redis transport kills the worker when Redis goes away while it
+            # holds unacknowledged messages; this subclass survives it.
+            "broker_transport": "service.redis_transport:Transport",
+            # Redis hands an unacknowledged message out again after this many seconds; a
+            # retry waiting for its countdown is unacknowledged too, so this must outlast the
+            # longest retry delay (an hour) or every late retry runs twice. A crashed
+            # worker's comment does not wait for it: the sweep re-sends it within 90 s.
+            "broker_transport_options": {"visibility_timeout": VISIBILITY_TIMEOUT_SECONDS},
+        }
+    if broker.startswith(("amqp", "pyamqp")):
+        return {
+            # Quorum queues are replicated and durable; confirmed publishing means a 202
+            # is only answered for a comment whose message RabbitMQ has taken. Countdowns
+            # (retries) use Celery's native delayed delivery, as quorum queues require.
+            "task_default_queue_type": "quorum",
+            "worker_detect_quorum_queues": True,
+            "broker_transport_options": {"confirm_publish": True},
+        }
+    return {}
 
 
 def send(task_name: str, *args) -> bool:
