@@ -53,6 +53,8 @@ class Child:
 
     name: str
     command: list[str]
+    env: dict[str, str] | None = None
+    log_path: Path | None = None
     process: subprocess.Popen | None = None
     started_at: float = 0.0
     restart_at: float | None = None
@@ -60,7 +62,18 @@ class Child:
     restarts: int = field(default=0)
 
     def start(self, now: float) -> None:
-        self.process = subprocess.Popen(self.command, cwd=ROOT)
+        # Its own process group, so stopping a prefork worker reaches its pool too.
+        log = open(self.log_path, "ab") if self.log_path else None  # noqa: SIM115
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT if log else None,
+            start_new_session=True,
+        )
+        if log:
+            log.close()  # the child has its own copy
         self.started_at = now
         self.restart_at = None
 

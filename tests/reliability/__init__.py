@@ -1,0 +1,1 @@
+"""Fault injection with real processes: worker, broker and database failures mid-burst."""
