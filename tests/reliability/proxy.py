@@ -12,6 +12,7 @@ import selectors
 import socket
 import struct
 import threading
+from contextlib import suppress
 
 
 class CuttableProxy:
@@ -96,13 +97,9 @@ class CuttableProxy:
         self._forget(peer)
 
     def _forget(self, sock: socket.socket) -> None:
-        try:
+        with suppress(KeyError, ValueError):
             self._selector.unregister(sock)
-        except (KeyError, ValueError):
-            pass
-        try:
-            # RST rather than FIN: what a killed broker's peers see.
+        with suppress(OSError):
+            # RST rather than FIN: the peer learns at once that the connection is gone.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             sock.close()
-        except OSError:
-            pass
