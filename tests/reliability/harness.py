@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -34,7 +33,7 @@ from service.comments.models import Comment, Status
 from service.extensions import db
 from service.moderation.models import ModerationEvent
 from tests import support
-from tests.reliability.proxy import CuttableProxy
+from tests.reliability.brokers import BROKERS, PrivateRedis
 
 sys.path.insert(0, str(support.ROOT / "scripts"))
 import run_all  # noqa: E402
@@ -45,7 +44,6 @@ POST_INTERVAL_SECONDS = 0.02
 BROKER_OUTAGE_SECONDS = 20
 DATABASE_OUTAGE_SECONDS = 10
 DRAIN_TIMEOUT_SECONDS = 150
-RABBITMQ_PORT = 5672
 DONE = (Status.PENDING, Status.SPAM, Status.APPROVED)
 FAULTS = ("none", "worker_killed", "broker_down", "database_down")
 
@@ -68,65 +66,6 @@ class Figures:
 
     def row(self) -> dict:
         return {k: v for k, v in asdict(self).items() if k != "worker_log"}
-
-
-class PrivateRedis:
-    """A redis-server of our own, with the production durability settings, to kill."""
-
-    def __init__(self, directory: Path):
-        self.port = support.free_port()
-        self.dir = directory
-        self.process: subprocess.Popen | None = None
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--dir", str(self.dir), "--save", "", "--appendonly", "yes"]
-        command += ["--appendfsync", "everysec", "--maxmemory-policy", "noeviction"]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        support.wait_for(lambda: support.port_open("127.0.0.1", self.port), timeout=15)
-
-    def fail(self) -> None:
-        self.process.kill()
-        self.process.wait()
-
-    recover = start
-
-    def stop(self, _queue: str) -> None:
-        if self.process and self.process.poll() is None:
-            self.fail()
-
-
-class ProxiedRabbitMQ:
-    """The machine's RabbitMQ (which must not be stopped) behind a proxy that can be cut."""
-
-    def __init__(self, _directory: Path):
-        self.proxy = CuttableProxy(RABBITMQ_PORT)
-
-    @property
-    def url(self) -> str:
-        return f"amqp://guest:guest@127.0.0.1:{self.proxy.port}//"
-
-    def start(self) -> None:
-        if not support.port_open("127.0.0.1", RABBITMQ_PORT):
-            support.unavailable(f"RabbitMQ is not answering on 127.0.0.1:{RABBITMQ_PORT}")
-        self.proxy.start()
-
-    def fail(self) -> None:
-        self.proxy.cut()
-
-    def recover(self) -> None:
-        self.proxy.restore()
-
-    def stop(self, queue: str) -> None:
-        from kombu import Connection
-
-        self.proxy.stop()
-        with Connection(f"amqp://guest:guest@127.0.0.1:{RABBITMQ_PORT}//") as connection:
-            connection.default_channel.queue_delete(queue)
-
-
-BROKERS = {"redis": PrivateRedis, "rabbitmq": ProxiedRabbitMQ}
 
 
 class Stack:

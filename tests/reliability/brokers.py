@@ -1,9 +1,9 @@
-"""A TCP proxy that can cut every connection through it and refuse new ones for a while.
+"""Brokers to break: a private redis-server to kill, and RabbitMQ behind a proxy to cut.
 
-Stands in for a broker outage where the broker itself cannot be stopped (the machine's shared
-RabbitMQ): clients see exactly what a dead broker shows them, connections reset and
-connection refused, while the messages stay in the broker, as they do in a durable broker
-that restarts.
+The machine's shared RabbitMQ must not be stopped, so its outage is a TCP proxy that resets
+every connection through it and refuses new ones for a while: clients see what a dead
+broker shows them, while the messages stay in the broker, as in a durable broker that
+restarts.
 """
 
 from __future__ import annotations
@@ -11,8 +11,14 @@ from __future__ import annotations
 import selectors
 import socket
 import struct
+import subprocess
 import threading
 from contextlib import suppress
+from pathlib import Path
+
+from tests import support
+
+RABBITMQ_PORT = 5672
 
 
 class CuttableProxy:
@@ -103,3 +109,62 @@ class CuttableProxy:
             # RST rather than FIN: the peer learns at once that the connection is gone.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             sock.close()
+
+
+class PrivateRedis:
+    """A redis-server of our own, with the production durability settings, to kill."""
+
+    def __init__(self, directory: Path):
+        self.port = support.free_port()
+        self.dir = directory
+        self.process: subprocess.Popen | None = None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--dir", str(self.dir), "--save", "", "--appendonly", "yes"]
+        command += ["--appendfsync", "everysec", "--maxmemory-policy", "noeviction"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        support.wait_for(lambda: support.port_open("127.0.0.1", self.port), timeout=15)
+
+    def fail(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    recover = start
+
+    def stop(self, _queue: str) -> None:
+        if self.process and self.process.poll() is None:
+            self.fail()
+
+
+class ProxiedRabbitMQ:
+    """The machine's RabbitMQ (which must not be stopped) behind a proxy that can be cut."""
+
+    def __init__(self, _directory: Path):
+        self.proxy = CuttableProxy(RABBITMQ_PORT)
+
+    @property
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.proxy.port}//"
+
+    def start(self) -> None:
+        if not support.port_open("127.0.0.1", RABBITMQ_PORT):
+            support.unavailable(f"RabbitMQ is not answering on 127.0.0.1:{RABBITMQ_PORT}")
+        self.proxy.start()
+
+    def fail(self) -> None:
+        self.proxy.cut()
+
+    def recover(self) -> None:
+        self.proxy.restore()
+
+    def stop(self, queue: str) -> None:
+        from kombu import Connection
+
+        self.proxy.stop()
+        with Connection(f"amqp://guest:guest@127.0.0.1:{RABBITMQ_PORT}//") as connection:
+            connection.default_channel.queue_delete(queue)
+
+
+BROKERS = {"redis": PrivateRedis, "rabbitmq": ProxiedRabbitMQ}
