@@ -42,7 +42,8 @@ def register_error_handlers(app: Flask) -> None:
         return jsonify(error.to_dict()), error.status, error.headers()
 
     def handle_database_unavailable(error: Exception):
-        app.logger.warning("database unavailable: %s", error)
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        app.logger.warning("database unavailable, answering 503: %s", reason)
         with suppress(Exception):  # the connection is gone; the session is dropped anyway
             db.session.rollback()
         unavailable = ServiceUnavailable("The database is unavailable; please try again shortly.")

@@ -221,6 +221,7 @@ def run(broker: str, faults: tuple[str, ...], directory: Path) -> list[Figures]:
 def run_one(stack: Stack, fault: str, broker: str) -> Figures:
     figures = Figures(fault, broker, sent=BURST)
     restarts_before = stack.worker.restarts
+    log_offset = stack.worker.log_path.stat().st_size
     poster = Poster(stack.app, prefix=fault)
     poster.start()
     support.wait_for(lambda: len(poster.answers) >= FAULT_AFTER, timeout=60)
@@ -232,6 +233,9 @@ def run_one(stack: Stack, fault: str, broker: str) -> Figures:
     figures.drain_seconds = drain(stack.app, accepted, since=fault_ended)
     count(figures, stack, poster, accepted)
     figures.worker_restarts = stack.worker.restarts - restarts_before
+    with stack.worker.log_path.open("rb") as log:
+        log.seek(log_offset)
+        figures.worker_log = log.read().decode(errors="replace")
     return figures
 
 
@@ -339,4 +343,3 @@ def count(figures: Figures, stack: Stack, poster: Poster, accepted: list[int]) -
         )
         figures.duplicated = len(db.session.scalars(per_comment).all())
         db.session.remove()
-    figures.worker_log = stack.worker.log_path.read_text(errors="replace")[-4000:]

@@ -36,7 +36,7 @@ PARAMS = [(broker, fault) for broker, faults in CASES.items() for fault in fault
 def test_every_accepted_comment_is_processed_once_without_help(figures, broker, fault):
     result = figures[(broker, fault)]
     assert result.accepted > 0
-    assert result.lost == 0, result.worker_log
+    assert result.lost == 0, result.worker_log[-3000:]
     assert result.processed == result.accepted
     assert result.duplicated == 0
     assert result.drain_seconds is not None
@@ -51,13 +51,14 @@ def test_a_killed_worker_is_restarted_by_its_supervisor(figures, broker):
 @pytest.mark.parametrize("broker", list(CASES))
 def test_a_broker_outage_does_not_kill_the_worker(figures, broker):
     result = figures[(broker, "broker_down")]
-    assert result.worker_restarts == 0, result.worker_log
+    assert result.worker_restarts == 0, result.worker_log[-3000:]
     assert result.accepted == result.sent  # the broker is not needed to accept a comment
 
 
 def test_the_redis_worker_held_unacked_messages_when_redis_went(figures):
     # The condition that crashed kombu 5.7.0 (service/redis_transport.py).
     log = figures[("redis", "broker_down")].worker_log
+    assert "Connection to broker lost" in log
     assert "unacknowledged message(s)" in log
 
 
