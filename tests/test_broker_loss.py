@@ -6,7 +6,7 @@ import pytest
 from kombu import Connection
 from kombu.transport import redis as kombu_redis
 
-from service import redis_transport
+from service.queue import redis_transport
 from tests import support
 
 
@@ -33,7 +33,7 @@ def channel_holding_an_unacked_message(url: str, transport: type):
 
 
 def test_kombus_own_transport_still_crashes_on_it(redis_url):
-    """If this starts failing, kombu fixed the bug and service/redis_transport.py can go."""
+    """If this starts failing, kombu fixed the bug and service/queue/redis_transport.py can go."""
     channel = channel_holding_an_unacked_message(redis_url, kombu_redis.Transport)
     with pytest.raises(AttributeError, match="hostname"):
         channel.close()
@@ -50,5 +50,5 @@ def test_redis_urls_use_the_surviving_transport(tmp_path):
     app = support.testing_app(tmp_path, CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
     celery = app.extensions["celery"]
     with celery.connection_for_read() as connection:
-        assert connection.transport_cls == "service.redis_transport:Transport"
+        assert connection.transport_cls == "service.queue.redis_transport:Transport"
         assert issubclass(type(connection.transport), redis_transport.Transport)

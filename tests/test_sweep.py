@@ -6,12 +6,13 @@ import pytest
 from sqlalchemy import create_engine, select, update
 from sqlalchemy.orm import Session
 
-from service import broker_queue, queue
+from service import queue
 from service.accounts import services as accounts
-from service.broker_queue import QueueSnapshot, comments_to_resend
 from service.comments.models import Comment, Status, Thread
 from service.extensions import db
 from service.moderation import services as moderation
+from service.queue import contents
+from service.queue.contents import QueueSnapshot, comments_to_resend
 from tests import support
 
 
@@ -54,7 +55,7 @@ def test_redis_messages_waiting_or_freshly_taken_count_as_held(redis_app):
     for comment_id in (11, 12):
         celery.send_task(queue.PROCESS_COMMENT, args=(comment_id,), queue=name)
     celery.send_task(queue.NOTIFY_NEW_COMMENT, args=(13,), queue=name)
-    snapshot = broker_queue.snapshot(celery, name, queue.PROCESS_COMMENT, stuck_after=60)
+    snapshot = contents.snapshot(celery, name, queue.PROCESS_COMMENT, stuck_after=60)
     assert snapshot.depth == 3
     assert snapshot.held == {11, 12}
 
@@ -62,10 +63,10 @@ def test_redis_messages_waiting_or_freshly_taken_count_as_held(redis_app):
     with celery.connection_for_read() as connection:
         taken = connection.SimpleQueue(name, no_ack=False).get(timeout=5)
         assert taken.payload[0] == [11]
-        held = broker_queue.snapshot(celery, name, queue.PROCESS_COMMENT, stuck_after=60)
+        held = contents.snapshot(celery, name, queue.PROCESS_COMMENT, stuck_after=60)
         assert held.held == {11, 12}
         # Taken longer ago than the stuck threshold: its worker is presumed gone.
-        stale = broker_queue.snapshot(celery, name, queue.PROCESS_COMMENT, stuck_after=-1)
+        stale = contents.snapshot(celery, name, queue.PROCESS_COMMENT, stuck_after=-1)
         assert stale.held == {12}
         taken.ack()
 
@@ -74,7 +75,7 @@ def test_an_unreachable_broker_is_an_unknown_depth(tmp_path):
     app = support.testing_app(tmp_path, CELERY_BROKER_URL="redis://127.0.0.1:1/0")
     celery = app.extensions["celery"]
     celery.conf.broker_transport_options = {"max_retries": 0}
-    assert broker_queue.snapshot(celery, "q", queue.PROCESS_COMMENT, 60) == QueueSnapshot(None)
+    assert contents.snapshot(celery, "q", queue.PROCESS_COMMENT, 60) == QueueSnapshot(None)
 
 
 @pytest.mark.integration

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 
 class ApiError(Exception):
     status = 400
@@ -67,6 +65,8 @@ class ServiceUnavailable(ApiError):
         self.checks = checks
 
     def headers(self) -> dict[str, str]:
+        from flask import current_app  # here: errors.py stays importable by pure modules
+
         return {"Retry-After": str(int(current_app.config["RETRY_AFTER_SECONDS"]))}
 
     def to_dict(self) -> dict:

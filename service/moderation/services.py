@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from service import broker_queue, queue
+from service import queue
 from service.accounts.models import ModerationPolicy, Moderator, Site
 from service.comments.models import Comment, Status
 from service.extensions import db
@@ -17,6 +17,7 @@ from service.moderation import events, trusted
 from service.moderation.models import ModerationEvent, SiteRule
 from service.moderation.rules import Rule, RuleKind, RuleSubject, match_rules
 from service.moderation.sanitise import count_links, plain_text_html, render_comment
+from service.queue import contents
 from service.spam import learning as spam_learning
 from service.spam import scoring as spam
 from service.timeutil import as_utc, utcnow
@@ -194,7 +195,7 @@ def resend_stuck_comments(limit: int = 500) -> list[int]:
     Rows are claimed with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite has one writer), so
     sweeps running at once re-send disjoint rows and skip a comment being processed; and
     only comments whose message the broker no longer holds are re-sent, not those waiting
-    behind a backlog (service/broker_queue.py).
+    behind a backlog (service/queue/contents.py).
     """
     now = utcnow()
     stuck_after = current_app.config["STUCK_AFTER_SECONDS"]
@@ -209,9 +210,7 @@ def resend_stuck_comments(limit: int = 500) -> list[int]:
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
-    lost = (
-        set(broker_queue.lost_comment_ids([c.id for c in stuck], stuck_after)) if stuck else set()
-    )
+    lost = set(contents.lost_comment_ids([c.id for c in stuck], stuck_after)) if stuck else set()
     sent = []
     for comment in stuck:
         if comment.id not in lost:

@@ -80,7 +80,7 @@ def _broker_settings(broker: str) -> dict:
         return {
             # Kombu's own Redis transport kills the worker when Redis goes away while it
             # holds unacknowledged messages; this subclass survives it.
-            "broker_transport": "service.redis_transport:Transport",
+            "broker_transport": "service.queue.redis_transport:Transport",
             # Redis hands an unacknowledged message out again after this many seconds; a
             # retry waiting for its countdown is unacknowledged too, so this must outlast the
             # longest retry delay (an hour) or every late retry runs twice. A crashed
@@ -89,9 +89,10 @@ def _broker_settings(broker: str) -> dict:
         }
     if broker.startswith(("amqp", "pyamqp")):
         return {
-            # Quorum queues are replicated and durable; confirmed publishing means a 202
-            # is only answered for a comment whose message RabbitMQ has taken. Countdowns
-            # (retries) use Celery's native delayed delivery, as quorum queues require.
+            # Quorum queues are replicated and durable; with confirmed publishing a send
+            # succeeds only once RabbitMQ holds the message (else the sweep sends it again).
+            # Countdowns (retries) use Celery's native delayed delivery, as quorum queues
+            # require.
             "task_default_queue_type": "quorum",
             "worker_detect_quorum_queues": True,
             "broker_transport_options": {"confirm_publish": True},

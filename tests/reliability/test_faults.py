@@ -56,7 +56,7 @@ def test_a_broker_outage_does_not_kill_the_worker(figures, broker):
 
 
 def test_the_redis_worker_held_unacked_messages_when_redis_went(figures):
-    # The condition that crashed kombu 5.7.0 (service/redis_transport.py).
+    # The condition that crashed kombu 5.7.0 (service/queue/redis_transport.py).
     log = figures[("redis", "broker_down")].worker_log
     assert "Connection to broker lost" in log
     assert "unacknowledged message(s)" in log

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from celery import Celery
 from flask import current_app
 
-from service.queue import PROCESS_COMMENT
+from service.queue.names import PROCESS_COMMENT
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ anyway: Redis is gone. The messages stay in Redis' unacked set, which `restore_v
 returns to the queue after `visibility_timeout`, and comments come back sooner through the
 sweep (service/moderation/services.py::resend_stuck_comments).
 
-Selected with Celery's `broker_transport` setting for redis:// URLs (service/queue.py).
+Selected with Celery's `broker_transport` setting for redis:// URLs (service/queue/__init__.py).
 """
 
 from __future__ import annotations
