@@ -113,3 +113,28 @@ def test_a_row_locked_by_another_sweep_or_the_worker_is_skipped(tmp_path, monkey
             assert sent == [ids[1]]
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_sweep_resends_the_lost_comment_not_the_one_waiting_in_the_queue(
+    redis_app, monkeypatch
+):
+    app, celery = redis_app
+    app.config["STUCK_AFTER_SECONDS"] = 0
+    with app.app_context():
+        db.create_all()
+        site = accounts.create_site("blog", "Blog", [])
+        thread = Thread(site_id=site.id, uri="/p", title="P")
+        db.session.add(thread)
+        db.session.flush()
+        waiting, lost = (Comment(site_id=site.id, thread_id=thread.id, text=t) for t in "ab")
+        db.session.add_all([waiting, lost])
+        db.session.commit()
+        # `waiting` still has its message in the queue, behind a backlog; `lost` has none.
+        celery.send_task(
+            queue.PROCESS_COMMENT, args=(waiting.id,), queue=app.config["CELERY_QUEUE"]
+        )
+        sent = []
+        monkeypatch.setattr(queue, "send", lambda name, *args: sent.append(args[0]) or True)
+        assert moderation.resend_stuck_comments() == [lost.id]
+        assert sent == [lost.id]
+        db.session.remove()
