@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from service.moderation.api import bp as moderation_api
     from service.moderation.views import bp as dashboard
     from service.notifications.views import bp as email_actions
+    from service.openapi.views import bp as openapi
     from service.shares.views import bp as shares
     from service.widget.api import bp as comments_api
     from service.widget.views import bp as widget
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
         # JSON API: no cookies are read, so there is nothing for CSRF to forge.
         csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
+    app.register_blueprint(openapi)  # a static document: no CORS (not the widget's blueprint)
     app.register_blueprint(demo)
     app.register_blueprint(health)  # GET only, no cookies
     app.register_blueprint(widget)  # embed.js and the no-JS thread page: no cookies, no forms
