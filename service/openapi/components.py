@@ -103,7 +103,11 @@ SCHEMAS = {
                         "description": "Stable, machine-readable: `unknown_site`, `too_long`, …",
                     },
                     "message": {"type": "string", "description": "For people; may change."},
-                    "field": {"type": "string", "description": "The input at fault, if one."},
+                    "field": {
+                        "type": "string",
+                        "minLength": 1,
+                        "description": "The input at fault, if one.",
+                    },
                 },
             )
         },
@@ -130,7 +134,7 @@ SCHEMAS = {
             "email": nullable("string"),
             "ip": {"type": "string", "description": "Truncated: the last octet is zeroed."},
             "thread": THREAD_REF,
-            "spam_score": nullable("number"),
+            "spam_score": nullable("number", minimum=0, maximum=1),
             "spam_reasons": {"type": "array", "items": SPAM_REASON},
             "updated": TIMESTAMP,
         },

@@ -3,8 +3,10 @@ this list and app.url_map equal, methods included)."""
 
 from __future__ import annotations
 
+from service.comments.models import Status
 from service.openapi.components import ERROR_ANSWERS, QUEUE_STATUSES, ROW_ID, obj, query_param, ref
 
+NEW_COMMENT_STATUSES = [Status.RECEIVED, Status.PENDING, Status.SPAM, Status.APPROVED]
 SITE = ref("site", "parameters")
 COMMENT_ID = ref("comment_id", "parameters")
 LIMIT = ref("limit", "parameters")
@@ -71,8 +73,9 @@ COMMENTS = {
                         ["id", "status", "edit_token"],
                         {
                             "id": ROW_ID,
-                            "status": {"type": "string"},
-                            "edit_token": {"type": "string"},
+                            # `received` unless tasks run in-process (TASKS_EAGER, tests)
+                            "status": {"type": "string", "enum": NEW_COMMENT_STATUSES},
+                            "edit_token": {"type": "string", "minLength": 32},
                         },
                     ),
                 ),
