@@ -19,6 +19,7 @@ class ApiError(Exception):
         return self
 
     def headers(self) -> dict[str, str]:
+        """Headers HTTP requires beside this status (none for most errors)."""
         return {}
 
     def to_dict(self) -> dict:
@@ -41,6 +42,13 @@ class NotFound(ApiError):
 class Unauthorized(ApiError):
     status = 401
     code = "unauthorized"
+
+    def headers(self) -> dict[str, str]:
+        """RFC 9110 requires a challenge on every 401; RFC 6750 says how a bearer API words it."""
+        challenge = 'Bearer realm="talkback"'
+        if self.code == "bad_token":
+            challenge += ', error="invalid_token"'
+        return {"WWW-Authenticate": challenge}
 
 
 class Forbidden(ApiError):

@@ -73,6 +73,11 @@ def register_error_handlers(app: Flask) -> None:
         body = {"error": {"code": code, "message": error.description or error.name}}
         response = jsonify(body)
         response.status_code = error.code or 500
+        # Keep what the exception says beside its body: `Allow` on a 405 (RFC 9110 requires
+        # it), `Retry-After` on a 429 or 503, `WWW-Authenticate` on a 401.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
         return response
 
     @app.errorhandler(500)

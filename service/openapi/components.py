@@ -356,6 +356,20 @@ RESPONSES = {
     name: {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
     for name, description in ERROR_ANSWERS.values()
 }
+RESPONSES["Unauthorized"]["headers"] = {
+    "WWW-Authenticate": {
+        "description": 'The scheme to use (RFC 6750): `Bearer realm="talkback"`.',
+        "required": True,
+        "schema": {"type": "string", "pattern": "^Bearer( |$)"},
+    }
+}
+RESPONSES["RateLimited"]["headers"] = {
+    "Retry-After": {
+        "description": "Seconds until the limit lets the next request through.",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+    }
+}
 
 SECURITY_SCHEMES = {
     "bearerAuth": {
