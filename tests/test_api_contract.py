@@ -3,7 +3,9 @@
 Every operation in the description is called with generated inputs (valid and invalid,
 from the examples, coverage and fuzzing phases) by an anonymous reader and by a site
 owner's bearer token, and every answer must be: no 500, a status the description lists,
-the content type it lists, and a body its schema accepts. Generated values are mixed with
+the content type, headers and body it lists for that status; an undeclared method gets a
+405 with `Allow`; a bearer-only operation refuses the call without the token (schemathesis
+re-sends it to see). Generated values are mixed with
 the seeded site's real slug, comment ids, edit tokens and pages, so the calls reach the
 views' real work (posting, editing, moderating, share menus, the preview fetch) and not
 only "unknown site". Deterministic (fixed seed, no example database) and bounded
@@ -37,7 +39,7 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from service import create_app, outbound
+from service import outbound
 from service.accounts import services as accounts
 from service.accounts.models import Role
 from service.extensions import db
@@ -129,12 +131,8 @@ def contract_app(tmp_path_factory, page_server):
                 if ON_POSTGRES
                 else "sqlite://"
             )
-            app = create_app(
-                {
-                    "TALKBACK_ENV": "testing",
-                    "SQLALCHEMY_DATABASE_URI": database,
-                    "SPAM_MODEL_DIR": str(tmp_path_factory.mktemp("models")),
-                }
+            app = support.testing_app(
+                tmp_path_factory.mktemp("contract"), SQLALCHEMY_DATABASE_URI=database
             )
             with app.app_context():
                 db.create_all()
@@ -173,7 +171,7 @@ def seed(app) -> Seeded:
         record_click(blog.id, thread_id, network)
     return Seeded(
         token=token,
-        sites=[SITE, SITE, SITE, "other"],
+        sites=[SITE, SITE, SITE, "other"],  # mostly the caller's own site
         uris=["/demo", "/about", "/new-page"],
         page_urls=[f"{ORIGIN}/demo", f"{ORIGIN}/new-page?utm_source=x#top", "https://x.example/"],
         comments=comments,
