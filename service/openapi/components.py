@@ -1,19 +1,19 @@
 """The reusable parts of the OpenAPI description: bodies, parameters, shared error answers.
 
-Pure data (no Flask, no database): the shapes below are what the views return, written
-down once so `paths.py` can refer to them by name and the contract test can check every
-real answer against them.
+Data only: the shapes below are what the views return, written down once so `paths.py`
+can refer to them by name and the contract test can check every real answer against them.
 """
 
 from __future__ import annotations
 
 from service.comments.models import Status
 from service.http.validation import MAX_ID
+from service.moderation.actions import ACTIONS
+from service.moderation.queue import QUEUE_STATUSES as MODERATION_QUEUE_STATUSES
 
-# As in service/moderation/api.py; tests/test_openapi_spec.py keeps the two lists equal
-# (this module stays data: it imports no view).
-MODERATION_ACTIONS = ["approve", "reject", "spam", "ham", "delete"]
-QUEUE_STATUSES = [Status.PENDING, Status.SPAM, Status.APPROVED, Status.REJECTED]
+# The moderator API's own lists, so a new action or queue status is described as it lands.
+MODERATION_ACTIONS = list(ACTIONS)
+QUEUE_STATUSES = list(MODERATION_QUEUE_STATUSES)
 
 
 def ref(name: str, kind: str = "schemas") -> dict:
