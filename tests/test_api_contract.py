@@ -299,3 +299,25 @@ def test_every_answer_matches_the_description(case, contract_app, caller, seeded
     if response.status_code == 202:  # a new comment: later cases may edit, read or moderate it
         posted = response.json()
         seeded.comments.append((posted["id"], posted["edit_token"]))
+
+
+def test_a_database_outage_is_answered_as_described(tmp_path):
+    """The 503 the fuzzer cannot provoke: an unreachable database, body and Retry-After."""
+    down = support.testing_app(
+        tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/dir/talkback.db"
+    )
+    operation = schema["/api/v1/sites/{site}/threads"]["GET"]
+    case = operation.Case(path_parameters={"site": SITE}, query={"uri": "/demo"})
+    response = case.call(app=down)
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "service_unavailable"
+    # Every check but not_a_server_error, which counts any 5xx: here the 503 is the point.
+    case.validate_response(
+        response,
+        checks=[
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+            response_headers_conformance,
+        ],
+    )

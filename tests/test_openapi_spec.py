@@ -84,6 +84,7 @@ def test_every_operation_documents_its_errors_with_the_shared_error_body():
             if path.endswith("openapi.json"):
                 continue
             assert 400 in statuses, f"{method} {path}: a NUL byte is refused everywhere"
+            assert 503 in statuses, f"{method} {path}: the database may be down"
             if operation.get("security"):
                 assert 401 in statuses, f"{method} {path}"
             if "requestBody" in operation:

@@ -350,6 +350,7 @@ ERROR_ANSWERS = {
     415: ("UnsupportedMediaType", "The body is not sent as `application/json`."),
     422: ("Unprocessable", "A field is missing, of the wrong type, too long or invalid."),
     429: ("RateLimited", "Too many requests; `Retry-After` says when to try again."),
+    503: ("ServiceUnavailable", "The database is unreachable: `service_unavailable`, try later."),
 }
 
 RESPONSES = {
@@ -363,13 +364,13 @@ RESPONSES["Unauthorized"]["headers"] = {
         "schema": {"type": "string", "pattern": "^Bearer( |$)"},
     }
 }
-RESPONSES["RateLimited"]["headers"] = {
-    "Retry-After": {
-        "description": "Seconds until the limit lets the next request through.",
-        "required": True,
-        "schema": {"type": "integer", "minimum": 0},
-    }
+RETRY_AFTER = {
+    "description": "Seconds to wait before trying again.",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 0},
 }
+RESPONSES["RateLimited"]["headers"] = {"Retry-After": RETRY_AFTER}
+RESPONSES["ServiceUnavailable"]["headers"] = {"Retry-After": RETRY_AFTER}
 
 SECURITY_SCHEMES = {
     "bearerAuth": {

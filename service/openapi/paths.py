@@ -11,8 +11,9 @@ SITE = ref("site", "parameters")
 COMMENT_ID = ref("comment_id", "parameters")
 LIMIT = ref("limit", "parameters")
 EDIT_TOKEN = ref("edit_token", "parameters")
-# Every route may answer 400: a NUL byte in the path or query is refused before any view.
-ALWAYS = (400,)
+# Every route may answer 400 (a NUL byte in the path or query is refused before any view)
+# and 503 (the database is down).
+ALWAYS = (400, 503)
 JSON_BODY_ERRORS = (413, 415)
 
 
