@@ -81,6 +81,10 @@ def _register_blueprints(app: Flask) -> None:
     from service.moderation.views import bp as dashboard
     from service.notifications.views import bp as email_actions
     from service.openapi.views import bp as openapi
+    from service.porting.views import bp as porting_dashboard
+    from service.privacy.views import bp as privacy_dashboard
+    from service.replies.views import bp as reader_mail_links
+    from service.replies.views import one_click as one_click_unsubscribe
     from service.shares.views import bp as shares
     from service.widget.api import bp as comments_api
     from service.widget.views import bp as widget
@@ -90,12 +94,19 @@ def _register_blueprints(app: Flask) -> None:
         csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
     app.register_blueprint(openapi)  # a static document: no CORS (not the widget's blueprint)
+    # RFC 8058: mail clients POST `List-Unsubscribe=One-Click` with no token of ours; the
+    # signed URL is the only credential and no cookie is read.
+    csrf.exempt(one_click_unsubscribe)
+    app.register_blueprint(one_click_unsubscribe)
     app.register_blueprint(demo)
     app.register_blueprint(health)  # GET only, no cookies
     app.register_blueprint(widget)  # embed.js and the no-JS thread page: no cookies, no forms
     app.register_blueprint(dashboard)  # HTML forms: CSRF-protected, never exempt
     app.register_blueprint(accounts)  # sign-in, password reset, tokens: CSRF-protected too
     app.register_blueprint(email_actions)  # confirmation forms: CSRF-protected too
+    app.register_blueprint(reader_mail_links)  # reply-mail confirmation form: CSRF-protected
+    app.register_blueprint(porting_dashboard)  # owner upload/download forms: CSRF-protected
+    app.register_blueprint(privacy_dashboard)  # owner personal-data export: CSRF-protected
 
 
 def _register_commands(app: Flask) -> None:
@@ -108,8 +119,11 @@ def _subscribe_to_events() -> None:
     """Connect the domains that react to moderation's events (blinker ignores repeats)."""
     from service.moderation import events
     from service.notifications import services as notifications
+    from service.replies import services as replies
     from service.spam import learning
 
     events.comment_routed.connect(notifications.comment_routed)
     events.comment_moderated.connect(notifications.comment_moderated)
     events.comment_moderated.connect(learning.queue_lesson)
+    events.comment_routed.connect(replies.comment_published)
+    events.comment_moderated.connect(replies.comment_published)

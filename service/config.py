@@ -46,6 +46,8 @@ class Config:
     SWEEP_INTERVAL_SECONDS = _env_float("TALKBACK_SWEEP_INTERVAL_SECONDS", 30)
     MAX_COMMENT_CHARS = int(os.environ.get("TALKBACK_MAX_COMMENT_CHARS", 10_000))
     MAX_CONTENT_LENGTH = 256 * 1024
+    # Dashboard import uploads only (site owners); every other request keeps the limit above.
+    IMPORT_UPLOAD_MAX_BYTES = int(os.environ.get("TALKBACK_IMPORT_UPLOAD_MAX_BYTES", 100 << 20))
     # Authors may edit or delete their own comment for this long.
     EDIT_WINDOW_SECONDS = int(os.environ.get("TALKBACK_EDIT_WINDOW_SECONDS", 15 * 60))
     FORM_TOKEN_MAX_AGE_SECONDS = int(os.environ.get("TALKBACK_FORM_TOKEN_MAX_AGE", 24 * 3600))

@@ -13,19 +13,33 @@ from flask import Flask, current_app, has_request_context, url_for
 log = logging.getLogger(__name__)
 
 
-def build_message(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+def build_message(
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> EmailMessage:
     """A plain-text message, with an HTML alternative when one is given."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
     return message
 
 
-def send_mail(to: str, subject: str, text: str, html: str | None = None) -> bool:
+def send_mail(
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> bool:
     """Send one message; returns False (and logs) when no SMTP server is configured.
 
     SMTP errors propagate, so a Celery task calling this can retry with backoff.
@@ -34,7 +48,7 @@ def send_mail(to: str, subject: str, text: str, html: str | None = None) -> bool
     if not config.get("MAIL_SERVER"):
         log.warning("MAIL_SERVER is not set; not sending %r to %s", subject, to)
         return False
-    message = build_message(to, subject, text, html)
+    message = build_message(to, subject, text, html, headers)
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()

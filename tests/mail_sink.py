@@ -16,9 +16,9 @@ LINK_RE = re.compile(r"https?://\S+")
 
 
 @contextmanager
-def smtp_inbox(app) -> Iterator[Inbox]:
+def smtp_inbox(app, handler: Inbox | None = None) -> Iterator[Inbox]:
     """A local SMTP sink (aiosmtpd) wired into the app's MAIL_* settings."""
-    handler = Inbox()
+    handler = handler or Inbox()
     controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     app.config.update(

@@ -9,8 +9,9 @@ from service.accounts.models import Role
 from service.extensions import csrf
 from tests.moderator_forms import signed_in
 
-# JSON APIs that read no cookie (bearer tokens or nothing), so CSRF has nothing to forge.
-CSRF_EXEMPT_BLUEPRINTS = {"comments_api", "moderation_api", "shares"}
+# JSON APIs that read no cookie (bearer tokens or nothing), so CSRF has nothing to forge;
+# and the RFC 8058 one-click unsubscribe, which mail clients POST with only its signed URL.
+CSRF_EXEMPT_BLUEPRINTS = {"comments_api", "moderation_api", "shares", "reply_unsubscribe"}
 
 
 def html_post_routes() -> list[tuple[str, str]]:

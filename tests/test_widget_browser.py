@@ -241,6 +241,8 @@ def test_a_reader_can_post_with_the_keyboard_alone(live_server, context, browser
     assert shadow_focus(page) == "|email"
     page.keyboard.press("Tab")
     assert shadow_focus(page) == "|website"
+    page.keyboard.press("Tab")  # "notify me of replies" (the demo site offers reply mail)
+    assert shadow_focus(page) == "|notify_replies"
     page.keyboard.press("Tab")  # the honeypot is not in the tab order
     assert shadow_focus(page) == "|text"
     page.keyboard.type("Typed without a mouse.")

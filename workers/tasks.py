@@ -11,7 +11,10 @@ from service.accounts import services as accounts
 from service.moderation import services as moderation
 from service.notifications import services as notifications
 from service.notifications import webhooks
+from service.porting import jobs as import_jobs
+from service.privacy import retention
 from service.queue import MAX_RETRY_DELAY_SECONDS, names
+from service.replies import services as replies
 from service.spam import learning as spam_learning
 
 RETRY_ON = (OperationalError, DBAPIError, BrokerError)
@@ -93,3 +96,26 @@ def deliver_webhook(site_id: int, event: str, comment_id: int) -> int | None:
 @reliable_task(names.LEARN_FROM_DECISION)
 def learn_from_decision(comment_id: int, label: str) -> str:
     return spam_learning.learn_from_decision(comment_id, label)
+
+
+@reliable_task(names.PURGE_NETWORK_DATA)
+def purge_network_data() -> int:
+    """Daily: blank IP prefixes and user agents past each site's retention."""
+    return retention.purge_network_data()
+
+
+@reliable_task(
+    names.READER_MAIL_ON_PUBLISH,
+    retry_on=MAIL_RETRY_ON,
+    backoff=30,
+    backoff_max=MAX_RETRY_DELAY_SECONDS,
+)
+def reader_mail_on_publish(comment_id: int) -> int:
+    """A comment was published: confirm its author's subscription, tell the parent's."""
+    return replies.on_published(comment_id)
+
+
+@reliable_task(names.RUN_IMPORT_JOB, max_retries=3)
+def run_import_job(job_id: int) -> str | None:
+    """An import uploaded on the dashboard; re-running it is harmless (idempotent import)."""
+    return import_jobs.run_job(job_id)

@@ -38,6 +38,7 @@ class NewComment:
     text: str
     honeypot: str
     form_token: str
+    notify_replies: bool = False
 
 
 def parse_comment_text(data: dict, max_chars: int) -> str:
@@ -62,6 +63,17 @@ def parse_new_comment(data: dict, max_chars: int) -> NewComment:
         raise ValidationError(
             "email is not an e-mail address.", code="invalid_email", field="email"
         )
+    notify_replies = data.get("notify_replies", False)
+    if not isinstance(notify_replies, bool):
+        raise ValidationError(
+            "notify_replies must be true or false.", code="invalid_type", field="notify_replies"
+        )
+    if notify_replies and not email:
+        raise ValidationError(
+            "Give an e-mail address to be told about replies.",
+            code="email_required",
+            field="email",
+        )
     return NewComment(
         uri=parse_thread_uri(data.get("uri")),
         title=optional_line(data, "title", 300),
@@ -72,4 +84,5 @@ def parse_new_comment(data: dict, max_chars: int) -> NewComment:
         text=text,
         honeypot=optional_string(data, "honeypot", 500),
         form_token=optional_string(data, "form_token", 500),
+        notify_replies=notify_replies,
     )

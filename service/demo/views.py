@@ -14,6 +14,7 @@ from service.http import limits
 from service.http.errors import ApiError, NotFound
 from service.http.urls import base_url
 from service.mail import external_url
+from service.replies import services as replies
 from service.shares.services import menu_for_page
 from service.widget.services import site_threads
 
@@ -62,6 +63,7 @@ def _render(
         og_image_url=external_url("static", filename="og/demo-post.png"),
         fallback_form=fallback_form,
         widget_options=widget_options,
+        reply_notifications=replies.enabled(site),
     )
     # The page carries this visitor's CSRF token and pending comment: never a shared cache's.
     return page, status, {"Cache-Control": "private, no-store"}
@@ -108,7 +110,13 @@ def demo_listing():
 def demo_post_comment():
     site = get_site(DEMO_SITE)
     form = request.form.to_dict()
-    data = {**form, "uri": DEMO_URI, "parent_id": form.get("parent_id") or None}
+    data = {
+        **form,
+        "uri": DEMO_URI,
+        "parent_id": form.get("parent_id") or None,
+        # An HTML checkbox sends "on" when ticked and nothing otherwise.
+        "notify_replies": form.get("notify_replies") == "on",
+    }
     try:
         new = parse_new_comment(data, 10_000)
         comment, token = services.submit_comment(
@@ -119,5 +127,7 @@ def demo_post_comment():
         )
     except ApiError as error:
         return _render(error=error, form=form, status=error.status)
+    if new.notify_replies:
+        replies.subscribe(comment)
     session["own_comment"] = {"id": comment.id, "token": token}
     return redirect(url_for("demo.demo_page", _anchor="your-comment"), code=303)

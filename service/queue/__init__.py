@@ -24,7 +24,10 @@ from service.queue.names import (  # noqa: F401 - callers write queue.PROCESS_CO
     LEARN_FROM_DECISION,
     NOTIFY_NEW_COMMENT,
     PROCESS_COMMENT,
+    PURGE_NETWORK_DATA,
+    READER_MAIL_ON_PUBLISH,
     RESEND_STUCK,
+    RUN_IMPORT_JOB,
     SEND_DAILY_DIGESTS,
 )
 
@@ -62,6 +65,10 @@ def make_celery(app: Flask) -> Celery:
                 # Beat keeps queueing sweeps while no worker runs; the next one due makes
                 # the older ones pointless, so they expire instead of running all at once.
                 "options": {"expires": float(app.config["SWEEP_INTERVAL_SECONDS"])},
+            },
+            "purge-network-data": {
+                "task": PURGE_NETWORK_DATA,
+                "schedule": crontab(minute=30, hour=3),
             },
             "send-daily-digests": {
                 "task": SEND_DAILY_DIGESTS,

@@ -17,6 +17,7 @@ from service.http.errors import ValidationError
 from service.http.validation import parse_id, parse_json_body
 from service.moderation import authoring
 from service.moderation.sanitise import render_comment
+from service.replies import services as replies
 
 bp = Blueprint("comments_api", __name__, url_prefix="/api/v1")
 
@@ -33,6 +34,8 @@ def post_comment(site: str):
         remote_addr=request.remote_addr,
         user_agent=request.headers.get("User-Agent", ""),
     )
+    if new.notify_replies:
+        replies.subscribe(comment)
     body = {"id": comment.id, "status": comment.status, "edit_token": edit_token}
     return jsonify(body), 202
 
@@ -45,6 +48,7 @@ def get_thread(site: str):
     limit = parse_id(request.args.get("limit", "100"), "limit")
     body = services.published_thread(site_row, uri, after=after, limit=limit)
     body["form_token"] = issue_form_token(site_row.slug)
+    body["reply_notifications"] = replies.enabled(site_row)
     return jsonify(body)
 
 

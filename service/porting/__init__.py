@@ -1,0 +1,1 @@
+"""Bringing comments in from other systems and taking them out again (import and export)."""
