@@ -140,7 +140,7 @@ SCHEMAS = {
         },
     ),
     "Thread": obj(
-        ["thread", "total", "comments", "next_after", "form_token"],
+        ["thread", "total", "comments", "next_after", "form_token", "reply_notifications"],
         {
             "thread": obj(
                 ["id", "uri", "title"],
@@ -157,6 +157,10 @@ SCHEMAS = {
             "comments": {"type": "array", "items": ref("Comment")},
             "next_after": {"oneOf": [ROW_ID, {"type": "null"}]},
             "form_token": {"type": "string"},
+            "reply_notifications": {
+                "type": "boolean",
+                "description": "Whether the site offers readers e-mail about replies.",
+            },
         },
     ),
     "Queue": obj(
@@ -275,6 +279,11 @@ BODIES = {
             "website": {"type": "string", "maxLength": 500},
             "honeypot": {"type": "string", "maxLength": 500, "description": "Leave empty."},
             "form_token": {"type": "string", "maxLength": 500},
+            "notify_replies": {
+                "type": "boolean",
+                "description": "Mail the author (needs `email`, confirmed by mail first) "
+                "when the comment gets a published reply.",
+            },
         },
         closed=False,
     )
