@@ -26,7 +26,7 @@ from service.accounts import services as accounts  # noqa: E402
 from service.comments.models import Comment, Status  # noqa: E402
 from service.comments.services import get_or_create_thread  # noqa: E402
 from service.extensions import db  # noqa: E402
-from service.moderation.services import process_comment  # noqa: E402
+from service.moderation.pipeline import process_comment  # noqa: E402
 from tests import support  # noqa: E402
 
 

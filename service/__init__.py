@@ -41,6 +41,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
 
     import service.models  # noqa: F401 - registers every table before Alembic looks
     from service import queue
+    from service.comments import page_cache
     from service.config import ROOT
     from service.extensions import csrf, db, limiter, migrate
     from service.http.guards import refuse_nul_bytes
@@ -63,6 +64,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     register_error_handlers(app)  # first: its after_request hook runs after the limiter's
     limiter.init_app(app)
     queue.make_celery(app)
+    page_cache.init_app(app)
     app.url_map.converters["id"] = IdConverter  # before any route uses <id:...>
     app.before_request(refuse_nul_bytes)
     app.add_template_filter(http_url)
@@ -120,10 +122,11 @@ def _subscribe_to_events() -> None:
     from service.moderation import events
     from service.notifications import services as notifications
     from service.replies import services as replies
-    from service.spam import learning
+    from service.spam import decisions
 
     events.comment_routed.connect(notifications.comment_routed)
     events.comment_moderated.connect(notifications.comment_moderated)
-    events.comment_moderated.connect(learning.queue_lesson)
+    # decisions, not learning: the web must not load the model to queue a lesson.
+    events.comment_moderated.connect(decisions.queue_lesson)
     events.comment_routed.connect(replies.comment_published)
     events.comment_moderated.connect(replies.comment_published)

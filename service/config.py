@@ -44,6 +44,8 @@ class Config:
     # A comment left in `received` longer than this is sent to the broker again.
     STUCK_AFTER_SECONDS = _env_float("TALKBACK_STUCK_AFTER_SECONDS", 60)
     SWEEP_INTERVAL_SECONDS = _env_float("TALKBACK_SWEEP_INTERVAL_SECONDS", 30)
+    # A worker routes up to this many waiting comments in one transaction (see pipeline.py).
+    PIPELINE_BATCH_SIZE = int(os.environ.get("TALKBACK_PIPELINE_BATCH_SIZE", 50))
     MAX_COMMENT_CHARS = int(os.environ.get("TALKBACK_MAX_COMMENT_CHARS", 10_000))
     MAX_CONTENT_LENGTH = 256 * 1024
     # Dashboard import uploads only (site owners); every other request keeps the limit above.
@@ -53,6 +55,20 @@ class Config:
     FORM_TOKEN_MAX_AGE_SECONDS = int(os.environ.get("TALKBACK_FORM_TOKEN_MAX_AGE", 24 * 3600))
     FORM_MIN_SECONDS = _env_float("TALKBACK_FORM_MIN_SECONDS", 3)
     PUBLIC_URL = os.environ.get("TALKBACK_PUBLIC_URL", "")
+    # Published threads and counts, rendered once per change: a redis:// URL shared by every
+    # process (production), `local` (each process, plus a stamp file in the instance folder
+    # that any process rewrites on a change: the embedded demo) or `none`.
+    PAGE_CACHE_URL = os.environ.get("TALKBACK_PAGE_CACHE", REDIS_URL or "local")
+    # Deployments (and test runs) sharing one Redis use separate queues, so separate pages.
+    PAGE_CACHE_PREFIX = os.environ.get("TALKBACK_PAGE_CACHE_PREFIX", CELERY_QUEUE)
+    PAGE_CACHE_TTL_SECONDS = int(os.environ.get("TALKBACK_PAGE_CACHE_TTL", 3600))
+    PAGE_CACHE_STAMP_NAME = "page-cache.stamp"
+    # With Redis, each process also keeps what it read for this long (no round trip for a
+    # hot page); a change made through another process shows here within that time.
+    PAGE_CACHE_LOCAL_SECONDS = _env_float("TALKBACK_PAGE_CACHE_LOCAL_SECONDS", 1.0)
+    # Browsers and CDNs may keep a thread this long; the widget revalidates (a 304) anyway.
+    PUBLIC_MAX_AGE_SECONDS = int(os.environ.get("TALKBACK_PUBLIC_MAX_AGE", 10))
+    PUBLIC_STALE_WHILE_REVALIDATE_SECONDS = int(os.environ.get("TALKBACK_PUBLIC_SWR", 60))
     # Shared limits across gunicorn workers need Redis; the demo is one machine anyway.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -100,6 +116,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = False
     FORM_MIN_SECONDS = 0.0
+    PAGE_CACHE_URL = os.environ.get("TALKBACK_PAGE_CACHE", "local")
 
 
 class ProductionConfig(Config):

@@ -7,7 +7,7 @@ import pytest
 from service.accounts.models import ModerationPolicy
 from service.comments.models import Comment, Status
 from service.extensions import db
-from service.moderation import services
+from service.moderation import pipeline, services
 from service.moderation.models import ModerationEvent
 
 
@@ -59,7 +59,7 @@ def received(site, make_comment, text="A fine comment.", **fields):
 
 def test_pipeline_renders_scores_and_queues_for_a_moderator(site, make_comment):
     comment = received(site, make_comment, "Hello *there*")
-    assert services.process_comment(comment.id) == Status.PENDING
+    assert pipeline.process_comment(comment.id) == Status.PENDING
     assert comment.html == "<p>Hello <em>there</em></p>"
     assert comment.spam_score is not None
     [event] = events_of(comment)
@@ -68,38 +68,38 @@ def test_pipeline_renders_scores_and_queues_for_a_moderator(site, make_comment):
 
 def test_a_second_delivery_of_the_same_comment_does_nothing(site, make_comment):
     comment = received(site, make_comment)
-    services.process_comment(comment.id)
-    assert services.process_comment(comment.id) is None
+    pipeline.process_comment(comment.id)
+    assert pipeline.process_comment(comment.id) is None
     assert len(events_of(comment)) == 1
 
 
 def test_a_missing_comment_id_is_ignored(app):
-    assert services.process_comment(123456) is None
+    assert pipeline.process_comment(123456) is None
 
 
 def test_a_filled_honeypot_goes_to_spam(site, make_comment):
     comment = received(site, make_comment, signals={"honeypot_filled": True})
-    assert services.process_comment(comment.id) == Status.SPAM
+    assert pipeline.process_comment(comment.id) == Status.SPAM
     assert any(reason["code"] == "honeypot" for reason in comment.spam_reasons)
 
 
 def test_by_default_even_a_clean_comment_waits_for_a_moderator(site, make_comment):
     comment = received(site, make_comment, "Thanks, this was useful.")
-    assert services.process_comment(comment.id) == Status.PENDING
+    assert pipeline.process_comment(comment.id) == Status.PENDING
 
 
 def test_sites_may_opt_in_to_auto_approving_low_scores(site, make_comment):
     site.moderation_policy = ModerationPolicy.AUTO_APPROVE_LOW_SCORE
     site.approve_below = 0.99
     comment = received(site, make_comment, "Thanks, this was useful.")
-    assert services.process_comment(comment.id) == Status.APPROVED
+    assert pipeline.process_comment(comment.id) == Status.APPROVED
 
 
 def test_every_reason_is_stored_in_plain_words(site, make_comment):
     comment = received(
         site, make_comment, "buy http://a.example.com http://b.example.com http://c.example.com"
     )
-    services.process_comment(comment.id)
+    pipeline.process_comment(comment.id)
     assert comment.spam_reasons
     for reason in comment.spam_reasons:
         assert set(reason) >= {"code", "weight", "detail"}
@@ -139,13 +139,13 @@ def trust(site, email, verified=True):
 def test_a_verified_trusted_author_skips_the_queue(site, make_comment):
     trust(site, "regular@example.net")
     comment = received(site, make_comment, "Thanks, this was useful.", email="regular@example.net")
-    assert services.process_comment(comment.id) == Status.APPROVED
+    assert pipeline.process_comment(comment.id) == Status.APPROVED
 
 
 def test_an_unverified_trusted_author_still_waits(site, make_comment):
     trust(site, "regular@example.net", verified=False)
     comment = received(site, make_comment, "Thanks, this was useful.", email="regular@example.net")
-    assert services.process_comment(comment.id) == Status.PENDING
+    assert pipeline.process_comment(comment.id) == Status.PENDING
 
 
 def test_trust_never_lets_spam_through(site, make_comment):
@@ -153,29 +153,28 @@ def test_trust_never_lets_spam_through(site, make_comment):
     comment = received(
         site, make_comment, email="regular@example.net", signals={"honeypot_filled": True}
     )
-    assert services.process_comment(comment.id) == Status.SPAM
+    assert pipeline.process_comment(comment.id) == Status.SPAM
 
 
 def test_a_comment_that_keeps_failing_is_held_as_plain_text_not_resent_for_ever(
     site, make_comment, monkeypatch
 ):
-    from service.moderation import services as moderation
 
     comment = make_comment(site, "Hello <b>there</b>\n\n*second*", status=Status.RECEIVED, html="")
 
     def broken_renderer(text):
         raise RuntimeError("renderer bug")
 
-    monkeypatch.setattr(moderation, "render_comment", broken_renderer)
-    for _ in range(moderation.MAX_PROCESS_ATTEMPTS):
+    monkeypatch.setattr(pipeline, "render_comment", broken_renderer)
+    for _ in range(pipeline.MAX_PROCESS_ATTEMPTS):
         with pytest.raises(RuntimeError):
-            moderation.process_comment(comment.id)
+            pipeline.process_comment(comment.id)
         db.session.rollback()
     assert db.session.get(Comment, comment.id).status == Status.RECEIVED
-    assert moderation.process_comment(comment.id) == Status.PENDING
+    assert pipeline.process_comment(comment.id) == Status.PENDING
     held = db.session.get(Comment, comment.id)
     assert held.html == "<p>Hello &lt;b&gt;there&lt;/b&gt;</p><p>*second*</p>"
     [reason] = held.spam_reasons
     assert reason["code"] == "processing_failed" and "10 times" in reason["detail"]
     # A later delivery finds it processed and does nothing.
-    assert moderation.process_comment(comment.id) is None
+    assert pipeline.process_comment(comment.id) is None

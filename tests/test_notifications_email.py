@@ -16,6 +16,7 @@ from service.accounts import services as accounts
 from service.accounts.models import SiteMembership
 from service.comments.models import Comment, Status
 from service.extensions import db
+from service.moderation import pipeline
 from service.moderation import services as moderation
 from service.moderation.models import ModerationEvent
 from service.notifications import action_links
@@ -75,7 +76,7 @@ def test_a_comment_held_by_the_pipeline_is_mailed_to_the_sites_moderator(
     inbox, site, moderator, make_comment
 ):
     comment = make_comment(site, "Is this **held**?", status=Status.RECEIVED)
-    assert moderation.process_comment(comment.id) == Status.PENDING
+    assert pipeline.process_comment(comment.id) == Status.PENDING
     wait_for(lambda: inbox.messages, timeout=5)
     (message,) = inbox.to("alice@example.org")
     assert message["Subject"] == "[Blog] New comment on Post /post"

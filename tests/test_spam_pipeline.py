@@ -8,7 +8,7 @@ import pytest
 from service.accounts.models import ModerationPolicy
 from service.comments.models import Comment, Status
 from service.extensions import db
-from service.moderation import services
+from service.moderation import pipeline
 from service.moderation.models import SiteRule
 from service.spam import learning as spam_learning
 from service.spam import model as spam_model
@@ -59,7 +59,7 @@ def reason_codes(comment):
 
 def test_the_model_adds_its_own_reason_in_plain_words(site, make_comment, tiny_model):
     comment = received(site, make_comment, "Win a free iPhone now, click to claim")
-    services.process_comment(comment.id)
+    pipeline.process_comment(comment.id)
     [model_reason] = [r for r in comment.spam_reasons if r["code"] == "model"]
     assert model_reason["weight"] > 0.5
     assert model_reason["detail"].startswith("The text resembles spam the filter has learned")
@@ -70,7 +70,7 @@ def test_a_missing_model_file_leaves_the_gates_in_charge_and_warns(
     site, make_comment, no_model, warnings_of_learning
 ):
     comment = received(site, make_comment, signals={"honeypot_filled": True})
-    assert services.process_comment(comment.id) == Status.SPAM
+    assert pipeline.process_comment(comment.id) == Status.SPAM
     assert reason_codes(comment) == {"honeypot"}
     assert "scoring with gates only" in warnings_of_learning.text
 
@@ -82,7 +82,7 @@ def test_a_corrupt_model_file_leaves_the_gates_in_charge_and_warns(
     models.publish(spam_storage.load(tiny_model))
     models.current_path().write_bytes(b"this is not a model")
     comment = received(site, make_comment, "Thanks for this.")
-    assert services.process_comment(comment.id) == Status.PENDING
+    assert pipeline.process_comment(comment.id) == Status.PENDING
     assert "model" not in reason_codes(comment)
     assert "unreadable" in warnings_of_learning.text
 
@@ -91,7 +91,7 @@ def test_a_site_block_rule_sends_the_comment_to_spam(site, make_comment, no_mode
     db.session.add(SiteRule(site_id=site.id, kind="domain", pattern="spam.example"))
     db.session.commit()
     comment = received(site, make_comment, "visit https://shop.spam.example")
-    assert services.process_comment(comment.id) == Status.SPAM
+    assert pipeline.process_comment(comment.id) == Status.SPAM
     [rule] = [r for r in comment.spam_reasons if r["code"] == "site_rule"]
     assert "spam.example" in rule["detail"]
 
@@ -101,7 +101,7 @@ def test_rules_of_another_site_do_not_apply(site, make_site, make_comment, no_mo
     db.session.add(SiteRule(site_id=other.id, kind="word", pattern="casino"))
     db.session.commit()
     comment = received(site, make_comment, "I won at the casino")
-    services.process_comment(comment.id)
+    pipeline.process_comment(comment.id)
     assert "site_rule" not in reason_codes(comment)
 
 
@@ -109,14 +109,14 @@ def test_the_old_blocked_words_setting_still_blocks(site, make_comment, no_model
     site.settings = {"blocked_words": ["Casino"]}
     db.session.commit()
     comment = received(site, make_comment, "best casino bonus")
-    assert services.process_comment(comment.id) == Status.SPAM
+    assert pipeline.process_comment(comment.id) == Status.SPAM
 
 
 def test_a_flood_from_one_address_is_noticed(site, make_comment, no_model):
     for n in range(3):
         make_comment(site, f"comment {n}", email="bot@flood.example")
     comment = received(site, make_comment, "one more", email="BOT@flood.example")
-    services.process_comment(comment.id)
+    pipeline.process_comment(comment.id)
     assert "flood_email" in reason_codes(comment)
 
 
@@ -125,14 +125,14 @@ def test_comments_from_an_hour_ago_are_not_a_flood(site, make_comment, no_model)
     for n in range(6):
         make_comment(site, f"comment {n}", ip="198.51.100.0", created_at=an_hour_ago)
     comment = received(site, make_comment, "hello", ip="198.51.100.0")
-    services.process_comment(comment.id)
+    pipeline.process_comment(comment.id)
     assert not reason_codes(comment) & {"flood_network", "flood_email"}
 
 
 def test_a_duplicate_of_a_recent_comment_on_the_site_is_noticed(site, make_comment, no_model):
     make_comment(site, "Visit my blog for the best deals on shoes and bags!", uri="/a")
     comment = received(site, make_comment, "visit my blog for the best deals on shoes and bags")
-    services.process_comment(comment.id)
+    pipeline.process_comment(comment.id)
     assert "duplicate" in reason_codes(comment)
 
 
@@ -140,7 +140,7 @@ def test_a_form_sent_too_fast_is_noticed(app, site, make_comment, no_model):
     app.config["FORM_MIN_SECONDS"] = 3
     signals = {"form_token": "valid", "form_age_seconds": 0.5}
     comment = received(site, make_comment, signals=signals)
-    services.process_comment(comment.id)
+    pipeline.process_comment(comment.id)
     assert "too_fast" in reason_codes(comment)
 
 
@@ -151,7 +151,7 @@ def test_the_queue_api_shows_every_reason_in_plain_words(
     comment = received(
         site, make_comment, "Check out my channel http://a.example.com http://b.example.com"
     )
-    services.process_comment(comment.id)
+    pipeline.process_comment(comment.id)
     queue = f"/api/v1/sites/blog/queue?status={comment.status}"
     [entry] = client.get(queue, headers=auth(token)).get_json()["comments"]
     assert {r["code"] for r in entry["spam_reasons"]} >= {"many_links", "model"}
@@ -176,16 +176,16 @@ def test_the_queue_api_shows_every_reason_in_plain_words(
 )
 def test_the_threshold_policy(make_site, policy, score, expected):
     site = make_site("policy", moderation_policy=policy)
-    assert services.decide_status(site, score) == expected
+    assert pipeline.decide_status(site, score) == expected
 
 
 def test_thresholds_are_per_site(make_site):
     strict = make_site(
         "strict", moderation_policy=ModerationPolicy.AUTO_APPROVE_LOW_SCORE, spam_at=0.6
     )
-    assert services.decide_status(strict, 0.65) == Status.SPAM
+    assert pipeline.decide_status(strict, 0.65) == Status.SPAM
     strict.approve_below = 0.05
-    assert services.decide_status(strict, 0.1) == Status.PENDING
+    assert pipeline.decide_status(strict, 0.1) == Status.PENDING
 
 
 # --- learning from moderators ------------------------------------------------------------------
@@ -260,7 +260,7 @@ def test_one_spam_decision_catches_the_next_copy_of_that_text(
     assert spam_storage.load(tiny_model).probability(text) < 0.5
     client.post(f"/api/v1/comments/{first.id}/spam", headers=auth(token))
     again = received(site, make_comment, text)
-    services.process_comment(again.id)
+    pipeline.process_comment(again.id)
     [model_reason] = [r for r in again.spam_reasons if r["code"] == "model"]
     assert model_reason["weight"] >= 0.5
     assert "(100% alike in wording) was spam." in model_reason["detail"]

@@ -13,6 +13,7 @@ import pytest
 from service import outbound, queue
 from service.comments.models import Status
 from service.extensions import db
+from service.moderation import pipeline
 from service.moderation import services as moderation
 from service.notifications import webhooks
 from tests.support import free_port
@@ -93,7 +94,7 @@ def test_approving_a_comment_posts_a_signed_event(receiver, site, moderator, mak
 
 def test_a_comment_held_for_review_posts_a_new_event(receiver, site, make_comment):
     comment = make_comment(site, "Held for review", status=Status.RECEIVED)
-    assert moderation.process_comment(comment.id) == Status.PENDING
+    assert pipeline.process_comment(comment.id) == Status.PENDING
     ((headers, body),) = receiver.requests
     assert headers["X-Talkback-Event"] == "comment.new"
     assert json.loads(body)["comment"]["status"] == "pending"

@@ -484,3 +484,28 @@ def test_a_refused_comment_is_explained_in_the_readers_language(
     )
     assert alert.inner_text() == message
     assert page.locator(f"{FORM} input[name=website]").get_attribute("aria-invalid") == "true"
+
+
+def test_the_form_token_is_asked_for_when_the_form_gains_focus_not_with_the_thread(
+    live_server, browser_page
+):
+    """The thread is the same for every reader, so it is cached; the token is per reader."""
+    from service.comments.models import Comment
+    from service.extensions import db
+
+    page = browser_page
+    page.goto(f"{live_server.url}/demo/embedded")
+    wait_for_widget(page, "comment")
+
+    def token_calls() -> list[str]:
+        return [url for url in page.recorder.requests if "/form-token" in url]
+
+    assert token_calls() == []  # reading costs no token
+    page.click(f"{FORM} textarea[name=text]")
+    page.fill(f"{FORM} textarea[name=text]", "Posted with a token asked for on focus.")
+    page.click(f"{FORM} button.tb-pr")
+    page.wait_for_selector(f"{PANEL}:has-text('Posted with a token asked for on focus.')")
+    assert len(token_calls()) == 1
+    with live_server.app.app_context():
+        posted = db.session.query(Comment).order_by(Comment.id.desc()).first()
+        assert posted.signals["form_token"] == "valid"

@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from service import queue
 from service.accounts import services as accounts
+from service.moderation import pipeline
 from service.moderation import services as moderation
 from service.notifications import services as notifications
 from service.notifications import webhooks
@@ -49,7 +50,12 @@ def reliable_task(
 
 @reliable_task(names.PROCESS_COMMENT)
 def process_comment(comment_id: int) -> str | None:
-    return moderation.process_comment(comment_id)
+    return pipeline.process_comment(comment_id)
+
+
+@reliable_task(names.ROUTE_EDITED_COMMENT)
+def route_edited_comment(comment_id: int, was_status: str) -> str | None:
+    return pipeline.route_edited_comment(comment_id, was_status)
 
 
 @shared_task(name=names.RESEND_STUCK, ignore_result=True)

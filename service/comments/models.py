@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.accounts.models import Site
@@ -45,6 +45,9 @@ class Comment(db.Model):
         Index("ix_comments_status_created", "status", "created_at"),
         # The rules dry run reads "the last 1,000 comments of a site" (migration 0004).
         Index("ix_comments_site_id_id", "site_id", "id"),
+        # The pipeline's flood counts: the site's last minute from one address / e-mail.
+        Index("ix_comments_site_ip_created", "site_id", "ip", "created_at"),
+        Index("ix_comments_site_email_created", "site_id", text("lower(email)"), "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

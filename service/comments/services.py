@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -10,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from service import queue
 from service.accounts.models import Site
+from service.accounts.services import get_site
 from service.comments.form_token import check_form_token
 from service.comments.models import Comment, Status, Thread
 from service.comments.schemas import NewComment
@@ -25,8 +27,22 @@ def find_thread(site: Site, uri: str) -> Thread | None:
     return db.session.scalar(select(Thread).where(Thread.site_id == site.id, Thread.uri == uri))
 
 
-def get_or_create_thread(site: Site, uri: str, title: str = "") -> Thread:
-    thread = find_thread(site, uri)
+def site_and_thread(slug: str, uri: str) -> tuple[Site, Thread | None]:
+    """The site and, if it has one yet, its thread for `uri`, in one query (the hot POST)."""
+    row = db.session.execute(
+        select(Site, Thread)
+        .outerjoin(Thread, (Thread.site_id == Site.id) & (Thread.uri == uri))
+        .where(Site.slug == slug)
+    ).first()
+    if row is None:
+        get_site(slug)  # raises the usual unknown_site 404
+    return row[0], row[1]
+
+
+def get_or_create_thread(
+    site: Site, uri: str, title: str = "", *, found: Thread | None = None
+) -> Thread:
+    thread = found or find_thread(site, uri)
     if thread is not None:
         if title and not thread.title:
             thread.title = title
@@ -41,15 +57,36 @@ def get_or_create_thread(site: Site, uri: str, title: str = "") -> Thread:
     return thread
 
 
+@dataclass(frozen=True)
+class Submitted:
+    """The new comment's row, and what its author is told: read before the commit, so the
+    answer costs no query (the commit expires the row)."""
+
+    id: int
+    status: str
+    edit_token: str
+    comment: Comment
+
+    def answer(self) -> dict:
+        return {"id": self.id, "status": self.status, "edit_token": self.edit_token}
+
+
 def submit_comment(
-    site: Site, new: NewComment, *, remote_addr: str | None, user_agent: str
-) -> tuple[Comment, str]:
+    site: Site,
+    new: NewComment,
+    *,
+    remote_addr: str | None,
+    user_agent: str,
+    thread: Thread | None = None,
+) -> Submitted:
     """Store the comment as `received`, commit, then ask a worker to process it.
 
     The commit comes first so an unreachable broker can only delay a comment, never lose
-    it: the periodic sweep re-sends anything still in `received`.
+    it: the periodic sweep re-sends anything still in `received`. Validation, one INSERT
+    and the hand-over: the answer does not wait for anything else (not even a re-read of
+    the row the commit expired).
     """
-    thread = get_or_create_thread(site, new.uri, new.title)
+    thread = get_or_create_thread(site, new.uri, new.title, found=thread)
     if new.parent_id is not None:
         parent = db.session.get(Comment, new.parent_id)
         if parent is None or parent.thread_id != thread.id or parent.status != Status.APPROVED:
@@ -80,9 +117,11 @@ def submit_comment(
         edit_token_hash=hash_token(edit_token),
     )
     db.session.add(comment)
+    db.session.flush()
+    submitted = Submitted(comment.id, comment.status, edit_token, comment)
     db.session.commit()
-    queue.send_after_response(queue.PROCESS_COMMENT, comment.id)
-    return comment, edit_token
+    queue.send_after_response(queue.PROCESS_COMMENT, submitted.id)
+    return submitted
 
 
 def public_comment(comment: Comment) -> dict:

@@ -119,7 +119,7 @@ def demo_post_comment():
     }
     try:
         new = parse_new_comment(data, 10_000)
-        comment, token = services.submit_comment(
+        submitted = services.submit_comment(
             site,
             new,
             remote_addr=request.remote_addr,
@@ -128,6 +128,6 @@ def demo_post_comment():
     except ApiError as error:
         return _render(error=error, form=form, status=error.status)
     if new.notify_replies:
-        replies.subscribe(comment)
-    session["own_comment"] = {"id": comment.id, "token": token}
+        replies.subscribe(submitted.comment)
+    session["own_comment"] = {"id": submitted.id, "token": submitted.edit_token}
     return redirect(url_for("demo.demo_page", _anchor="your-comment"), code=303)

@@ -6,12 +6,14 @@ from datetime import timedelta
 
 from flask import current_app
 
+from service import queue
+from service.accounts.models import ModerationPolicy
 from service.comments.models import Comment, Status
 from service.comments.services import comment_for_author
 from service.extensions import db
 from service.http.errors import Conflict, Forbidden
-from service.moderation import events
-from service.moderation.services import route_comment, transition
+from service.moderation.sanitise import render_comment
+from service.moderation.services import transition
 from service.timeutil import as_utc, utcnow
 
 EDIT_REASON = "edited by author"
@@ -27,13 +29,15 @@ def _ensure_edit_window_open(comment: Comment) -> None:
 
 
 def edit_own_comment(comment_id: int, token: str | None, text: str) -> Comment:
-    """Replace the text and re-run rendering and scoring synchronously.
+    """Replace the text now; the worker scores and routes it again, as it would a new one.
 
     A comment still in `received` only gets its text replaced: the worker has not run yet
-    and will process the new text. Otherwise the comment is routed again exactly as the
-    pipeline would route a new one (an edited approved comment goes back to the queue under
-    hold-all), because the moderator approved the old words, not the new ones. `received` is
-    never re-entered: it means "not yet processed", which an edited comment is not.
+    and will process the new text. Otherwise the new words are rendered and sanitised at
+    once, and a published comment leaves the page until the worker has judged them (unless
+    the site publishes first and moderates after), because the moderator approved the old
+    words, not the new ones. `received` is never re-entered: it means "not yet processed",
+    which an edited comment is not. Scoring needs the spam model, which lives in the worker
+    (pipeline.route_edited_comment).
     """
     comment = comment_for_author(comment_id, token)
     _ensure_edit_window_open(comment)
@@ -45,14 +49,14 @@ def edit_own_comment(comment_id: int, token: str | None, text: str) -> Comment:
     if comment.status == Status.RECEIVED:
         db.session.commit()
         return comment
-    to_status, score = route_comment(comment)
-    if to_status == comment.status:
-        db.session.commit()
-        return comment
-    transition(comment, to_status, reason=f"{EDIT_REASON}: spam score {score:.2f}")
+    was_status = comment.status
+    comment.html = render_comment(comment.text)
+    publishes_first = comment.site.moderation_policy == ModerationPolicy.POST_MODERATION
+    if comment.status == Status.APPROVED and not publishes_first:
+        transition(comment, Status.PENDING, reason=f"{EDIT_REASON}: to be scored")
     db.session.commit()
-    # Back in the queue (or newly published): tell moderators as for a new comment.
-    events.comment_routed.send(comment, to_status=to_status)
+    queue.send(queue.ROUTE_EDITED_COMMENT, comment.id, was_status)
+    db.session.refresh(comment)  # the worker's verdict, when tasks run in-process (tests)
     return comment
 
 

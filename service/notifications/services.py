@@ -88,7 +88,10 @@ def recipients(site_id: int, mode: str) -> list[Moderator]:
 def comment_routed(comment: Comment, to_status: str) -> None:
     """Subscribed to moderation's comment_routed: a new or edited comment found its place."""
     if to_status == Status.PENDING:
-        queue.send(queue.NOTIFY_NEW_COMMENT, comment.id)
+        # A query instead of a task: a busy site whose moderators read digests (or nobody's
+        # inbox) would otherwise cost the worker one more message per comment.
+        if recipients(comment.site_id, NotifyMode.IMMEDIATE):
+            queue.send(queue.NOTIFY_NEW_COMMENT, comment.id)
         _queue_webhook(comment, webhooks.COMMENT_NEW)
     elif to_status == Status.APPROVED:
         _queue_webhook(comment, webhooks.COMMENT_APPROVED)

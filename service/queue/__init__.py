@@ -27,6 +27,7 @@ from service.queue.names import (  # noqa: F401 - callers write queue.PROCESS_CO
     PURGE_NETWORK_DATA,
     READER_MAIL_ON_PUBLISH,
     RESEND_STUCK,
+    ROUTE_EDITED_COMMENT,
     RUN_IMPORT_JOB,
     SEND_DAILY_DIGESTS,
 )

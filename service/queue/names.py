@@ -1,6 +1,7 @@
 """Every Celery task's registered name, defined once: the web sends by name, workers register under it."""
 
 PROCESS_COMMENT = "talkback.process_comment"
+ROUTE_EDITED_COMMENT = "talkback.route_edited_comment"
 RESEND_STUCK = "talkback.resend_stuck_comments"
 NOTIFY_NEW_COMMENT = "talkback.notify_new_comment"
 SEND_DAILY_DIGESTS = "talkback.send_daily_digests"

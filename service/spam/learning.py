@@ -14,16 +14,18 @@ from pathlib import Path
 
 from flask import current_app
 
-from service import queue
-from service.comments.models import Comment, Status
+from service.comments.models import Comment
 from service.extensions import db
 from service.spam import model as spam_model
 from service.spam import storage as spam_storage
-from service.spam.model import HAM, SPAM, ModelUnavailable, SpamModel
+from service.spam.decisions import label_for_decision, queue_lesson, superseded
+from service.spam.model import ModelUnavailable, SpamModel
 from service.spam.storage import SiteModels
 from service.timeutil import as_utc
 
 log = logging.getLogger(__name__)
+# Re-exported: the rules of a lesson live in decisions.py, which does not load the model.
+__all__ = ["label_for_decision", "queue_lesson", "superseded"]
 
 
 # directory -> (file path, modification time, model), so a worker loads a site's model once
@@ -60,50 +62,19 @@ def load_model(path: Path) -> SpamModel:
     return model
 
 
-def model_verdict(slug: str, text: str) -> spam_model.Verdict | None:
-    """The site model's verdict, or None (with a warning) when there is no model."""
+def model_verdicts(slug: str, texts: list[str]) -> list[spam_model.Verdict | None]:
+    """The site model's verdicts, in one call; Nones (with a warning) when there is no model."""
     try:
-        return load_model(site_models(slug).current_path()).verdict(text)
+        return list(load_model(site_models(slug).current_path()).verdicts(texts))
     except ModelUnavailable as error:
         log.warning("spam model for site %s unavailable, scoring with gates only: %s", slug, error)
     except Exception:  # noqa: BLE001 - a broken model must never fail a comment
         log.warning("spam model for site %s failed, scoring with gates only", slug, exc_info=True)
-    return None
+    return [None] * len(texts)
 
 
-def label_for_decision(from_status: str, to_status: str) -> str | None:
-    """What a moderator's decision teaches: approve = ham, spam = spam, "not spam" = ham.
-
-    A plain reject (off-topic, rude) says nothing about spam, so it teaches nothing.
-    """
-    if to_status == Status.APPROVED:
-        return HAM
-    if to_status == Status.SPAM:
-        return SPAM
-    if from_status == Status.SPAM and to_status == Status.PENDING:
-        return HAM
-    return None
-
-
-def queue_lesson(comment: Comment, *, from_status: str, to_status: str) -> None:
-    """After a moderator's decision: the site's model learns from it in the background."""
-    label = label_for_decision(from_status, to_status)
-    if label:
-        queue.send(queue.LEARN_FROM_DECISION, comment.id, label)
-
-
-def superseded(label: str, status: str) -> bool:
-    """A lesson queued before a later decision on the same comment must not overwrite it.
-
-    Tasks may be delivered late or twice (acks_late, retries), so "approve, then spam" can
-    arrive as spam, then ham. The comment's status when the task runs is the latest word:
-    a spam lesson is stale once the comment was approved or sent back as "not spam", a ham
-    lesson once it was marked spam. Rejecting or deleting says nothing about spam, so
-    neither makes a lesson stale.
-    """
-    if label == SPAM:
-        return status in (Status.APPROVED, Status.PENDING)
-    return status == Status.SPAM
+def model_verdict(slug: str, text: str) -> spam_model.Verdict | None:
+    return model_verdicts(slug, [text])[0]
 
 
 def _edited_since_decision(comment: Comment) -> bool:

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Protocol
 
 LINK_HOLD_COUNT = 2
@@ -158,6 +159,9 @@ def flood_gate(features: CommentFeatures) -> Reason | None:
     return None
 
 
+# Cached: a worker compares every comment of a batch with the same recent texts, so each
+# text is normalised (and shingled) once instead of once per comparison.
+@lru_cache(maxsize=4096)
 def normalise_text(text: str) -> str:
     """Case, accents, punctuation and spacing removed: what is left is what was said."""
     folded = unicodedata.normalize("NFKD", text).casefold()
@@ -166,6 +170,7 @@ def normalise_text(text: str) -> str:
     return words or " ".join(folded.split())
 
 
+@lru_cache(maxsize=4096)
 def shingles(normalised: str) -> frozenset[int]:
     """Hashes of overlapping word triples; two texts sharing most of them say the same."""
     words = normalised.split()

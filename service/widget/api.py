@@ -8,8 +8,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from service.accounts.services import get_site
-from service.comments import services
+from service.comments import page_cache, services
 from service.comments.form_token import issue_form_token
+from service.comments.page_cache import Page
 from service.comments.schemas import parse_comment_text, parse_new_comment, parse_thread_uri
 from service.extensions import limiter
 from service.http import limits
@@ -25,46 +26,56 @@ bp = Blueprint("comments_api", __name__, url_prefix="/api/v1")
 @bp.post("/sites/<site>/comments")
 @limiter.limit(limits.configured("COMMENT_RATE_LIMIT"))
 def post_comment(site: str):
-    site_row = get_site(site)
     data = parse_json_body(request)
     new = parse_new_comment(data, current_app.config["MAX_COMMENT_CHARS"])
-    comment, edit_token = services.submit_comment(
+    site_row, thread = services.site_and_thread(site, new.uri)
+    submitted = services.submit_comment(
         site_row,
         new,
+        thread=thread,
         remote_addr=request.remote_addr,
         user_agent=request.headers.get("User-Agent", ""),
     )
     if new.notify_replies:
-        replies.subscribe(comment)
-    body = {"id": comment.id, "status": comment.status, "edit_token": edit_token}
-    return jsonify(body), 202
+        replies.subscribe(submitted.comment)
+    return jsonify(submitted.answer()), 202
 
 
 @bp.get("/sites/<site>/threads")
 def get_thread(site: str):
-    site_row = get_site(site)
     uri = parse_thread_uri(request.args.get("uri"))
     after = parse_id(request.args["after"], "after") if request.args.get("after") else 0
-    limit = parse_id(request.args.get("limit", "100"), "limit")
-    body = services.published_thread(site_row, uri, after=after, limit=limit)
-    body["form_token"] = issue_form_token(site_row.slug)
-    body["reply_notifications"] = replies.enabled(site_row)
-    return jsonify(body)
+    limit = min(parse_id(request.args.get("limit", "100"), "limit"), services.THREAD_PAGE_MAX)
+
+    def render() -> Page:
+        site_row = get_site(site)
+        body = services.published_thread(site_row, uri, after=after, limit=limit)
+        # A site setting, the same for every reader of the thread (see docs/performance.md).
+        body["reply_notifications"] = replies.enabled(site_row)
+        return Page.of(current_app.json.dumps(body).encode(), "application/json")
+
+    return page_cache.respond(page_cache.cached_page(site, uri, f"json:{after}:{limit}", render))
 
 
 @bp.get("/sites/<site>/counts")
 def get_counts(site: str):
-    site_row = get_site(site)
     uris = request.args.getlist("uri")
     if not uris or len(uris) > 100:
         raise ValidationError("Pass 1 to 100 uri parameters.", code="invalid_uri_list", field="uri")
-    uris = [parse_thread_uri(uri) for uri in uris]
-    return jsonify({"counts": services.approved_counts(site_row, uris)})
+    uris = list(dict.fromkeys(parse_thread_uri(uri) for uri in uris))
+    counts = page_cache.cached_counts(
+        site, uris, lambda missing: services.approved_counts(get_site(site), missing)
+    )
+    body = current_app.json.dumps({"counts": counts}).encode()
+    return page_cache.respond(Page.of(body, "application/json"))
 
 
 @bp.get("/sites/<site>/form-token")
 def get_form_token(site: str):
-    return jsonify({"form_token": issue_form_token(get_site(site).slug)})
+    """Fetched by the widget when its form gains focus: the one per-reader part of a thread."""
+    response = jsonify({"form_token": issue_form_token(get_site(site).slug)})
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/comments/<comment_id>")

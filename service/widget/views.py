@@ -8,7 +8,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from service.accounts.services import get_site
+from service.comments import page_cache
 from service.comments import services as comments
+from service.comments.page_cache import Page
 from service.comments.schemas import parse_thread_uri
 from service.http.validation import parse_id
 from service.widget import assets
@@ -63,16 +65,23 @@ def hashed_css(asset_hash: str):
 
 @bp.get("/t/<site>")
 def thread_page(site: str):
-    site_row = get_site(site)
     uri = parse_thread_uri(request.args.get("uri"))
     after = parse_id(request.args["after"], "after") if request.args.get("after") else 0
-    thread = comments.published_thread(site_row, uri, after=after, limit=THREAD_PAGE_SIZE)
-    page = render_template(
-        "widget/thread.html",
-        site=site_row,
-        thread=thread,
-        roots=nest(thread["comments"]),
-        after=after,
-        css_hash=assets.bundle().css_hash,
-    )
-    return page
+    css_hash = assets.bundle().css_hash
+
+    def render() -> Page:
+        site_row = get_site(site)
+        thread = comments.published_thread(site_row, uri, after=after, limit=THREAD_PAGE_SIZE)
+        html = render_template(
+            "widget/thread.html",
+            site=site_row,
+            thread=thread,
+            roots=nest(thread["comments"]),
+            after=after,
+            css_hash=css_hash,
+        )
+        return Page.of(html.encode(), "text/html")
+
+    # The stylesheet's hash is part of the page, so a deploy never serves a page of the last one.
+    variant = f"html:{css_hash}:{after}"
+    return page_cache.respond(page_cache.cached_page(site, uri, variant, render))

@@ -53,8 +53,9 @@ return node;
 };
 
 // credentials: 'omit' keeps even same-origin cookies out of every request.
-const call = async (method, url, body) => {
-const init = {method, credentials: 'omit', referrerPolicy: 'strict-origin-when-cross-origin'};
+// cache: 'no-cache' revalidates (ETag, a 304 when nothing changed) instead of trusting max-age.
+const call = async (method, url, body, cache) => {
+const init = {method, cache, credentials: 'omit', referrerPolicy: 'strict-origin-when-cross-origin'};
 if (body) {
 init.headers = {'Content-Type': 'application/json'};
 init.body = JSON.stringify(body);
@@ -124,7 +125,7 @@ const mine = h('div');
 const list = h('ol', {class: 'tb-l'});
 const more = h('button', {type: 'button', hidden: true, text: t.more});
 const nodes = {};
-let formToken = '';
+let formToken = null;
 let total = 0;
 let next = null;
 let parentId = null;
@@ -202,11 +203,19 @@ cancel.hidden = true;
 heading.after(form);
 };
 
+// The thread is the same for every reader (and cached); the form token is asked for
+// when the reader starts on the form. A failed request is retried on the next focus.
+const token = () => formToken || (formToken = call('GET', siteApi + 'form-token').then((d) => d.form_token, () => {
+formToken = null;
+return '';
+}));
+form.addEventListener('focusin', token);
+
 form.addEventListener('submit', async (event) => {
 event.preventDefault();
 clearError();
 send.disabled = true;
-const body = {uri, title: document.title, parent_id: parentId, text: f.text.value, honeypot: honeypot.value, form_token: formToken};
+const body = {uri, title: document.title, parent_id: parentId, text: f.text.value, honeypot: honeypot.value, form_token: await token()};
 ['author', 'email', 'website'].forEach((name) => {
 body[name] = f[name].value;
 });
@@ -270,8 +279,7 @@ if (!n && !empty) list.append(h('li', {class: 'tb-none', text: t.none}));
 };
 
 const load = async (after) => {
-const data = await call('GET', siteApi + 'threads?limit=' + PAGE + '&uri=' + encodeURIComponent(uri) + (after ? '&after=' + after : ''));
-formToken = data.form_token;
+const data = await call('GET', siteApi + 'threads?limit=' + PAGE + '&uri=' + encodeURIComponent(uri) + (after ? '&after=' + after : ''), null, 'no-cache');
 notifyLabel.hidden = !data.reply_notifications;
 setTotal(data.total);
 data.comments.forEach(add);

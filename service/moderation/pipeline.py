@@ -1,0 +1,223 @@
+"""The processing pipeline the worker runs: render, sanitise, score and route comments.
+
+Only worker processes import this module (and through it the spam model, scikit-learn and
+numpy): the web answers readers without them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Iterable
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from service.accounts.models import ModerationPolicy, Site
+from service.comments.models import Comment, Status
+from service.extensions import db
+from service.moderation import events
+from service.moderation import features as features_db
+from service.moderation.authoring import EDIT_REASON
+from service.moderation.features import gather_features
+from service.moderation.models import ModerationEvent
+from service.moderation.sanitise import plain_text_html, render_comment
+from service.moderation.services import transition
+from service.spam import scoring as spam
+from service.timeutil import as_utc
+
+log = logging.getLogger(__name__)
+
+# Starts of processing before a comment is held for a moderator unprocessed (see below).
+MAX_PROCESS_ATTEMPTS = 10
+# How many batch-routed ids a process remembers: more than one backlog's worth of tasks.
+ROUTED_MEMORY = 20_000
+
+
+def decide_status(site: Site, score: float) -> str:
+    if score >= site.spam_at:
+        return Status.SPAM
+    if site.moderation_policy == ModerationPolicy.POST_MODERATION:
+        return Status.APPROVED
+    auto_approve = site.moderation_policy == ModerationPolicy.AUTO_APPROVE_LOW_SCORE
+    if auto_approve and score < site.approve_below:
+        return Status.APPROVED
+    return Status.PENDING
+
+
+def route_comments(comments: list[Comment]) -> dict[int, tuple[str, float]]:
+    """Render, sanitise and score comments, and say where each belongs now.
+
+    Shared by the pipeline and by author edits, so an edited comment is judged exactly as
+    a new one. Verified trusted authors skip the queue, but never the spam folder.
+    """
+    for comment in comments:
+        comment.html = render_comment(comment.text)
+    features = gather_features(comments)
+    trusted_senders = features_db.trusted_senders(comments)
+    routes = {}
+    for comment in comments:
+        score, reasons = spam.score(features[comment.id])
+        comment.spam_score = score
+        comment.spam_reasons = [reason.to_dict() for reason in reasons]
+        to_status = decide_status(comment.site, score)
+        sender = (comment.site_id, comment.email.strip().lower())
+        if to_status == Status.PENDING and sender in trusted_senders:
+            to_status = Status.APPROVED
+        routes[comment.id] = (to_status, score)
+    return routes
+
+
+def route_comment(comment: Comment) -> tuple[str, float]:
+    return route_comments([comment])[comment.id]
+
+
+def process_comment(comment_id: int) -> str | None:
+    """Render, sanitise, score and route a comment. A second delivery does nothing.
+
+    Each start is counted first, in its own commit, so a comment that makes processing
+    fail (a renderer bug, say) is not re-sent by the sweep for ever: past
+    MAX_PROCESS_ATTEMPTS it is held for a moderator as plain text.
+
+    On its first attempt the comment takes along up to BATCH_SIZE - 1 others that are
+    waiting and were never tried, and all are routed in one transaction (their own tasks
+    then find them done). Should the batch fail, nothing of it is kept and the comment is
+    processed alone, so one bad comment never fails or counts against its neighbours.
+    """
+    if comment_id in _routed_here():
+        return None  # the common case under load: a batch in this process has taken it
+    if db.session.scalar(select(Comment.status).where(Comment.id == comment_id)) != Status.RECEIVED:
+        db.session.rollback()
+        return None  # a batch in another process has taken it
+    attempts = db.session.scalar(
+        update(Comment)
+        .where(Comment.id == comment_id, Comment.status == Status.RECEIVED)
+        .values(process_attempts=Comment.process_attempts + 1)
+        .returning(Comment.process_attempts)
+    )
+    db.session.commit()
+    if attempts == 1 and current_app.config["PIPELINE_BATCH_SIZE"] > 1:
+        try:
+            return _process_batch(comment_id)
+        except Exception:  # noqa: BLE001 - retried alone below, where a failure counts
+            db.session.rollback()
+            log.warning("batch around comment %s failed; processing it alone", comment_id)
+    return _process_one(comment_id)
+
+
+def _process_batch(comment_id: int) -> str | None:
+    comment = db.session.get(Comment, comment_id, with_for_update=True, populate_existing=True)
+    if comment is None or comment.status != Status.RECEIVED:
+        db.session.rollback()
+        return None
+    # Rows another worker holds are skipped, not waited for (PostgreSQL; SQLite has one writer).
+    others = db.session.scalars(
+        select(Comment)
+        .where(
+            Comment.status == Status.RECEIVED,
+            Comment.process_attempts == 0,
+            Comment.id != comment_id,
+        )
+        .order_by(Comment.id)
+        .limit(current_app.config["PIPELINE_BATCH_SIZE"] - 1)
+        .with_for_update(skip_locked=True)
+    ).all()
+    batch = [comment, *others]
+    routes = route_comments(batch)
+    for each in batch:
+        to_status, score = routes[each.id]
+        transition(each, to_status, reason=f"pipeline: spam score {score:.2f}")
+    _commit_keeping_loaded(db.session())
+    _remember_routed(each.id for each in batch)
+    for each in batch:
+        events.comment_routed.send(each, to_status=routes[each.id][0])
+    return routes[comment_id][0]
+
+
+def _routed_here() -> OrderedDict[int, None]:
+    """Ids this process routed in a batch lately, per app (tests run many apps, one database
+    each): their own tasks then need no query to find out they are done."""
+    return current_app.extensions.setdefault("talkback_routed_here", OrderedDict())
+
+
+def _remember_routed(comment_ids: Iterable[int]) -> None:
+    routed = _routed_here()
+    routed.update(dict.fromkeys(comment_ids))
+    while len(routed) > ROUTED_MEMORY:
+        routed.popitem(last=False)
+
+
+def _commit_keeping_loaded(session: Session) -> None:
+    """Commit without expiring what is loaded: this transaction wrote the batch's rows, and
+    re-reading each one to hand its id to the notifications would cost a SELECT apiece."""
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
+def _process_one(comment_id: int) -> str | None:
+    comment = db.session.get(Comment, comment_id, with_for_update=True, populate_existing=True)
+    if comment is None or comment.status != Status.RECEIVED:
+        db.session.rollback()
+        return None
+    if comment.process_attempts > MAX_PROCESS_ATTEMPTS:
+        return _hold_unprocessable(comment)
+    to_status, score = route_comment(comment)
+    transition(comment, to_status, reason=f"pipeline: spam score {score:.2f}")
+    db.session.commit()
+    events.comment_routed.send(comment, to_status=to_status)
+    return to_status
+
+
+def _hold_unprocessable(comment: Comment) -> str:
+    attempts = comment.process_attempts - 1
+    log.error("comment %s failed processing %d times; held for a moderator", comment.id, attempts)
+    comment.html = plain_text_html(comment.text)
+    comment.spam_score = None
+    comment.spam_reasons = [
+        spam.Reason(
+            "processing_failed",
+            0.0,
+            f"The pipeline failed on this comment {attempts} times, so it was not scored; "
+            "it is shown as plain text and waits for a moderator.",
+        ).to_dict()
+    ]
+    transition(comment, Status.PENDING, reason=f"pipeline: failed {attempts} times")
+    db.session.commit()
+    events.comment_routed.send(comment, to_status=Status.PENDING)
+    return Status.PENDING
+
+
+def route_edited_comment(comment_id: int, was_status: str) -> str | None:
+    """Score and route a comment again after its author edited it (see edit_own_comment).
+
+    A moderator's decision taken after the edit is the latest word and stays; a second
+    delivery routes to the same place and so changes nothing.
+    """
+    comment = db.session.get(Comment, comment_id, with_for_update=True, populate_existing=True)
+    routable = comment is not None and comment.status in (Status.PENDING, Status.APPROVED)
+    if not routable or _decided_after_edit(comment):
+        db.session.rollback()
+        return None
+    to_status, score = route_comment(comment)
+    if to_status != comment.status:
+        transition(comment, to_status, reason=f"{EDIT_REASON}: spam score {score:.2f}")
+    db.session.commit()
+    if to_status != was_status:
+        # Back in the queue (or newly published): tell moderators as for a new comment.
+        events.comment_routed.send(comment, to_status=to_status)
+    return to_status
+
+
+def _decided_after_edit(comment: Comment) -> bool:
+    if comment.edited_at is None:
+        return False
+    decided_at = db.session.scalar(
+        select(func.max(ModerationEvent.created_at)).where(
+            ModerationEvent.comment_id == comment.id, ModerationEvent.actor_id.is_not(None)
+        )
+    )
+    return decided_at is not None and as_utc(decided_at) > as_utc(comment.edited_at)
