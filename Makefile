@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := service
 PY_SOURCES := service workers tests bench scripts
 
-.PHONY: run test install install-dev migrate seed lint format bench clean
+.PHONY: run test install install-dev migrate seed lint format bench bench-http clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,12 @@ format: install-dev
 	$(BIN)/ruff check --fix $(PY_SOURCES)
 
 # Benchmarks print figures and ratios against a baseline from the same run (see docs/).
+# bench_http.py runs first: Talkback against a Flask floor and Isso (docs/performance.md).
 bench: install-dev
 	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+bench-http: install-dev
+	$(BIN)/python bench/bench_http.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

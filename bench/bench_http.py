@@ -186,7 +186,7 @@ class Bench:
             self.facts[f"rss_worker_{row}"] = max(servers.rss_mib(w.pid) for w in started)
         finally:
             for worker in started:
-                servers.stop(worker)
+                support.stop_process(worker)
 
     def worker_throughput(self, workers: int) -> None:
         """A backlog of --backlog waiting comments, their tasks sent at once: comments/s."""
@@ -212,7 +212,7 @@ class Bench:
             )
         finally:
             for worker in started:
-                servers.stop(worker)
+                support.stop_process(worker)
 
     def start_worker(self, name: str):
         worker = support.start_worker(self.env, log_path=self.workdir / f"worker-{name}.log")

@@ -41,6 +41,8 @@ def _ratio(a: float | None, b: float | None) -> str:
 def _cell(load: Load | None, per: int) -> str:
     if not load:
         return "–"
+    if not load.requests:
+        return "none completed in the run"
     errors = f", **{load.errors} errors**" if load.errors else ""
     return f"{load.rps / per:,.1f}/s · p50 {load.p50_ms:.1f} · p99 {load.p99_ms:.1f} ms{errors}"
 
@@ -67,10 +69,15 @@ class Report:
             cached = _rate(found.get("talkback"), per)
             cold = _rate(found.get("talkback_cold"), per)
             isso = _rate(found.get("isso"), per)
+            bound = ""
+            if found.get("isso") and not found["isso"].requests:
+                # Not one answer in the run: Isso's rate is below one per run's duration.
+                isso, bound = 1 / self.args.duration, "> "
             lines.append(
                 f"| {label} | {_cell(found.get('floor'), per)} | {_cell(found.get('isso'), per)} "
                 f"| {_cell(found.get('talkback'), per)} | {_cell(found.get('talkback_cold'), per)} "
-                f"| {_ratio(cached, self.floor)} | {_ratio(cached, isso)} | {_ratio(cold, isso)} |"
+                f"| {_ratio(cached, self.floor)} | {bound}{_ratio(cached, isso)} "
+                f"| {bound}{_ratio(cold, isso)} |"
             )
         return "\n".join(lines)
 
@@ -157,8 +164,12 @@ class Report:
                 else f["post_received_after_5s"] == 0,
             ),
             (
-                "one worker process ≥ 200 comments/s",
+                "one worker process ≥ 200 comments/s (wall clock, on the shared machine)",
                 None if not f.get("worker_1_per_s") else f["worker_1_per_s"] >= 200,
+            ),
+            (
+                "one worker process ≥ 200 comments per CPU-second it used",
+                None if not f.get("worker_1_per_cpu_s") else f["worker_1_per_cpu_s"] >= 200,
             ),
             ("web worker RSS ≤ 60 MB", None if not web_rss else web_rss <= 60 * MB),
         ]

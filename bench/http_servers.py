@@ -16,6 +16,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.support import stop_process
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 ISSO_VERSION = "0.14.0"
@@ -94,18 +96,8 @@ def gunicorn(
         wait_until_up(f"http://127.0.0.1:{port}{probe}", process)
         yield process
     finally:
-        stop(process)
+        stop_process(process, timeout=30)  # gunicorn lets a running request finish
         log.close()
-
-
-def stop(process: subprocess.Popen, timeout: float = 20) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def children(pid: int) -> list[int]:
