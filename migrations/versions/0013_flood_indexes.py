@@ -4,14 +4,14 @@ The worker counts, per comment, the site's comments of the last minute from the 
 address and the same e-mail; without these each count read every comment of the site.
 
 Revision ID: 0013_flood_indexes
-Revises: 0009_signed_out_sessions
+Revises: 0014_porting_privacy
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_flood_indexes"
-down_revision = "0009_signed_out_sessions"
+down_revision = "0014_porting_privacy"
 branch_labels = None
 depends_on = None
 

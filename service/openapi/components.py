@@ -140,7 +140,7 @@ SCHEMAS = {
         },
     ),
     "Thread": obj(
-        ["thread", "total", "comments", "next_after", "form_token", "reply_notifications"],
+        ["thread", "total", "comments", "next_after", "reply_notifications"],
         {
             "thread": obj(
                 ["id", "uri", "title"],
@@ -156,7 +156,6 @@ SCHEMAS = {
             "total": COUNT,
             "comments": {"type": "array", "items": ref("Comment")},
             "next_after": {"oneOf": [ROW_ID, {"type": "null"}]},
-            "form_token": {"type": "string"},
             "reply_notifications": {
                 "type": "boolean",
                 "description": "Whether the site offers readers e-mail about replies.",

@@ -21,6 +21,18 @@ def json_answer(description: str, schema: dict) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def cached_for_everyone(spec: dict) -> dict:
+    """An answer that is the same for every reader: strong ETag, Cache-Control, 304s."""
+    spec["responses"]["304"] = {
+        "description": "Not Modified: the `If-None-Match` ETag is the current one."
+    }
+    spec["description"] = (
+        "Rendered once per change and cached; answers carry a strong `ETag` and "
+        "`Cache-Control: public, max-age=10, stale-while-revalidate=60`."
+    )
+    return spec
+
+
 def operation(
     operation_id: str,
     summary: str,
@@ -85,63 +97,74 @@ COMMENTS = {
         )
     },
     "/api/v1/sites/{site}/threads": {
-        "get": operation(
-            "getThread",
-            "A page's approved comments in posting order, a page at a time.",
-            tag="comments",
-            parameters=(
-                SITE,
-                query_param(
-                    "uri", {"type": "string"}, "The page's path.", required=True, example="/demo"
+        "get": cached_for_everyone(
+            operation(
+                "getThread",
+                "A page's approved comments in posting order, a page at a time.",
+                tag="comments",
+                parameters=(
+                    SITE,
+                    query_param(
+                        "uri",
+                        {"type": "string"},
+                        "The page's path.",
+                        required=True,
+                        example="/demo",
+                    ),
+                    query_param("after", ROW_ID, "`next_after` of the previous page."),
+                    LIMIT,
                 ),
-                query_param("after", ROW_ID, "`next_after` of the previous page."),
-                LIMIT,
-            ),
-            ok=(200, json_answer("The page of comments, with a fresh form token.", ref("Thread"))),
-            errors=(404, 422),
+                ok=(
+                    200,
+                    json_answer("The page of comments (the same for every reader).", ref("Thread")),
+                ),
+                errors=(404, 422),
+            )
         )
     },
     "/api/v1/sites/{site}/counts": {
-        "get": operation(
-            "getCounts",
-            "Approved comment counts for up to 100 pages.",
-            tag="comments",
-            parameters=(
-                SITE,
-                {
-                    **query_param(
-                        "uri",
-                        {"type": "array", "items": {"type": "string"}, "minItems": 1},
-                        "Repeat for each page: `?uri=/a&uri=/b` (1 to 100).",
-                        required=True,
-                        example=["/demo"],
-                    ),
-                    "style": "form",
-                    "explode": True,
-                },
-            ),
-            ok=(
-                200,
-                json_answer(
-                    "Count per page path.",
-                    obj(
-                        ["counts"],
-                        {
-                            "counts": {
-                                "type": "object",
-                                "additionalProperties": {"type": "integer", "minimum": 0},
-                            }
-                        },
+        "get": cached_for_everyone(
+            operation(
+                "getCounts",
+                "Approved comment counts for up to 100 pages.",
+                tag="comments",
+                parameters=(
+                    SITE,
+                    {
+                        **query_param(
+                            "uri",
+                            {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                            "Repeat for each page: `?uri=/a&uri=/b` (1 to 100).",
+                            required=True,
+                            example=["/demo"],
+                        ),
+                        "style": "form",
+                        "explode": True,
+                    },
+                ),
+                ok=(
+                    200,
+                    json_answer(
+                        "Count per page path.",
+                        obj(
+                            ["counts"],
+                            {
+                                "counts": {
+                                    "type": "object",
+                                    "additionalProperties": {"type": "integer", "minimum": 0},
+                                }
+                            },
+                        ),
                     ),
                 ),
-            ),
-            errors=(404, 422),
+                errors=(404, 422),
+            )
         )
     },
     "/api/v1/sites/{site}/form-token": {
         "get": operation(
             "getFormToken",
-            "A fresh signed form token (the widget sends it with a comment).",
+            "A fresh signed form token; the widget asks when its form gains focus (no-store).",
             tag="comments",
             parameters=(SITE,),
             ok=(
