@@ -58,7 +58,7 @@ def reason_codes(comment):
 
 
 def test_the_model_adds_its_own_reason_in_plain_words(site, make_comment, tiny_model):
-    comment = received(site, make_comment, "Win a free iPhone now, click to claim")
+    comment = received(site, make_comment, "Win a free iPhone now, click http://w.example.net")
     services.process_comment(comment.id)
     [model_reason] = [r for r in comment.spam_reasons if r["code"] == "model"]
     assert model_reason["weight"] > 0.5
@@ -71,7 +71,7 @@ def test_a_missing_model_file_leaves_the_gates_in_charge_and_warns(
 ):
     comment = received(site, make_comment, signals={"honeypot_filled": True})
     assert services.process_comment(comment.id) == Status.SPAM
-    assert reason_codes(comment) == {"honeypot"}
+    assert reason_codes(comment) == {"honeypot", "lesson"}
     assert "scoring with gates only" in warnings_of_learning.text
 
 

@@ -19,6 +19,7 @@ from service.moderation.rules import Rule, RuleKind, RuleSubject, match_rules
 from service.moderation.sanitise import count_links, plain_text_html, render_comment
 from service.queue import contents
 from service.spam import learning as spam_learning
+from service.spam import links, policy
 from service.spam import scoring as spam
 from service.timeutil import as_utc, utcnow
 
@@ -98,6 +99,8 @@ def gather_features(comment: Comment, html: str) -> spam.CommentFeatures:
     )
     signals = comment.signals or {}
     verdict = spam_learning.model_verdict(site.slug, comment.text)
+    # The blog's own pages are never a suspicious link, nor what its moderators approved.
+    own = tuple(links.registered_domain(links.host_of(o)) for o in site.allowed_origins or ())
     return spam.CommentFeatures(
         text=comment.text,
         author=comment.author_name,
@@ -114,12 +117,20 @@ def gather_features(comment: Comment, html: str) -> spam.CommentFeatures:
         rule_hits=tuple(match_rules([*site_rules, *legacy], subject)),
         model_probability=verdict.probability if verdict else None,
         model_nearest=verdict.nearest if verdict else None,
+        model_drivers=verdict.drivers if verdict else (),
+        trusted_domains=own + (verdict.trusted_domains if verdict else ()),
+        spam_domains=verdict.spam_domains if verdict else (),
     )
 
 
-def decide_status(site: Site, score: float) -> str:
+def decide_status(
+    site: Site, score: float, reasons: list[spam.Reason] | None = None, nearest=None
+) -> str:
+    """Spam folder, queue or published; with reasons, the folder needs evidence (policy.py)."""
     if score >= site.spam_at:
-        return Status.SPAM
+        if reasons is None or policy.to_spam_folder(score, reasons, site.spam_at, nearest):
+            return Status.SPAM
+        return Status.PENDING  # past the threshold on weak evidence: a moderator decides
     if site.moderation_policy == ModerationPolicy.POST_MODERATION:
         return Status.APPROVED
     auto_approve = site.moderation_policy == ModerationPolicy.AUTO_APPROVE_LOW_SCORE
@@ -135,10 +146,14 @@ def route_comment(comment: Comment) -> tuple[str, float]:
     a new one. Verified trusted authors skip the queue, but never the spam folder.
     """
     comment.html = render_comment(comment.text)
-    score, reasons = spam.score(gather_features(comment, comment.html))
+    features = gather_features(comment, comment.html)
+    score, reasons = spam.score(features)
+    to_status = decide_status(comment.site, score, reasons, features.model_nearest)
+    if to_status != Status.SPAM and score >= comment.site.spam_at:
+        reasons.append(policy.held_reason(score, reasons, comment.site.spam_at))
+    reasons.append(spam.lesson_reason(features))
     comment.spam_score = score
     comment.spam_reasons = [reason.to_dict() for reason in reasons]
-    to_status = decide_status(comment.site, score)
     if to_status == Status.PENDING and trusted.is_trusted(comment.site_id, comment.email):
         to_status = Status.APPROVED
     return to_status, score
