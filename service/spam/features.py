@@ -30,24 +30,22 @@ _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|info|biz|ly|
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _CURRENCY = re.compile(r"[£$€]|\b\d{4,}\b")
 
+
 # binary: "sub sub sub subscribe" should not outweigh a whole sentence of ordinary chat;
 # each block is still l2-normalised, so short and long texts weigh the same.
-_word_vectorizer = HashingVectorizer(
-    analyzer="word",
-    ngram_range=(1, 2),
-    n_features=WORD_FEATURES,
-    alternate_sign=False,
-    binary=True,
-    dtype=np.float32,
-)
-_char_vectorizer = HashingVectorizer(
-    analyzer="char_wb",
-    ngram_range=(2, 5),
-    n_features=CHAR_FEATURES,
-    alternate_sign=False,
-    binary=True,
-    dtype=np.float32,
-)
+def _hashing(analyzer: str, ngrams: tuple[int, int], width: int) -> HashingVectorizer:
+    return HashingVectorizer(
+        analyzer=analyzer,
+        ngram_range=ngrams,
+        n_features=width,
+        alternate_sign=False,
+        binary=True,
+        dtype=np.float32,
+    )
+
+
+_word_vectorizer = _hashing("word", (1, 2), WORD_FEATURES)
+_char_vectorizer = _hashing("char_wb", (2, 5), CHAR_FEATURES)
 
 
 def count_urls(text: str) -> int:
