@@ -411,3 +411,31 @@ def test_the_learning_task_is_registered_under_its_name(app, site, make_comment,
     comment = make_comment(site, "Check out my channel", status=Status.SPAM)
     assert queue.send(queue.LEARN_FROM_DECISION, comment.id, "spam")
     assert site_copy(site)[1].learned == {comment.id: "spam"}
+
+
+# --- what the site's decisions teach about link domains ------------------------------------
+
+
+def test_a_domain_the_moderators_marked_spam_is_named_on_the_next_comment(
+    site, make_comment, tiny_model
+):
+    first = received(site, make_comment, "great stuff at http://pillshop.com/a")
+    services.process_comment(first.id)
+    assert decided(first, "spam").startswith("v")
+    second = received(site, make_comment, "see http://pillshop.com/b", uri="/other")
+    services.process_comment(second.id)
+    assert "spam_domain" in reason_codes(second)
+
+
+def test_a_domain_in_approved_comments_is_trusted_and_the_lesson_is_explained(
+    site, make_comment, tiny_model
+):
+    first = received(site, make_comment, "I compared them on https://readerblog.net/post")
+    services.process_comment(first.id)
+    lesson = [r for r in first.spam_reasons if r["code"] == "lesson"]
+    assert lesson and "readerblog.net" in lesson[0]["detail"]
+    decided(first, "ham")
+    second = received(site, make_comment, "More on https://readerblog.net/next", uri="/b")
+    services.process_comment(second.id)
+    assert "cites_known_site" in reason_codes(second)
+    assert "one_link" not in reason_codes(second)
