@@ -76,11 +76,11 @@ def test_the_oldest_examples_are_forgotten_beyond_the_limit(monkeypatch):
 
 def test_the_vote_weighs_by_similarity():
     assert blend(0.2, None) == 0.2
-    # An exact copy of a known spam counts as much as the linear model...
-    assert blend(0.2, NearestExample(1.0, 1.0)) == pytest.approx(0.6)
-    # ...a text sharing a fifth of its wording only a tenth as much.
-    assert blend(0.2, NearestExample(1.0, 0.2)) == pytest.approx(0.9 * 0.2 + 0.1)
-    assert blend(0.8, NearestExample(0.0, 1.0)) == pytest.approx(0.4)
+    # An exact copy of a known spam counts three times as much as the linear model...
+    assert blend(0.2, NearestExample(1.0, 1.0)) == pytest.approx(0.25 * 0.2 + 0.75)
+    # ...a text sharing a fifth of its wording only 0.15 of the vote.
+    assert blend(0.2, NearestExample(1.0, 0.2)) == pytest.approx(0.85 * 0.2 + 0.15)
+    assert blend(0.8, NearestExample(0.0, 1.0)) == pytest.approx(0.2)
 
 
 def test_the_reason_names_the_nearest_example_in_plain_words():

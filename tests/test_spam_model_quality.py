@@ -31,6 +31,22 @@ def test_leave_one_video_out_with_sms_in_training_meets_the_flagged_target(corpu
     assert sum(fold["mcc"] for fold in youtube.values()) / 3 >= 0.82
 
 
+def test_with_citing_comments_in_training_neither_videos_nor_citers_go_to_the_spam_folder(
+    corpus,
+):
+    # ham_links.csv joins training; its six Stack Exchange sites are held out one by one,
+    # as the videos are. The spam folder needs evidence beyond the model (policy.py).
+    citing = training_data.read_csv(shared_data("spam", "ham_links.csv"))
+    result = spam_eval.crossval([e for e in corpus if e.source != "sms"] + citing)
+    parts = [name for name in result["folds"] if name.startswith("stackexchange-")]
+    assert len(parts) == 6
+    for name in parts:
+        assert result["folds"][name]["ham_flagged_rate"] <= 0.01
+    for name in ("psy", "katyperry", "lmfao"):
+        assert result["folds"][name]["ham_flagged_rate"] <= 0.01
+        assert result["folds"][name]["mcc"] >= 0.75
+
+
 def test_leave_one_youtube_video_out_keeps_mcc_high_and_hides_little_ham(corpus):
     youtube = [e for e in corpus if e.source != "sms"]
     result = spam_eval.crossval(youtube)
@@ -50,7 +66,7 @@ def test_learning_online_beats_the_frozen_model_on_a_new_domain(corpus):
 
 def test_the_shipped_model_was_trained_on_the_corpus_and_loads(corpus):
     model = spam_storage.load(spam_storage.BASE_MODEL_PATH)
-    assert model.trained_on == ["train.csv"]
+    assert model.trained_on == ["train.csv", "ham_links.csv"]
     assert model.probability("Check out my channel and subscribe http://x.example.com") > 0.9
     assert model.probability("I love this song, it reminds me of summer") < 0.2
 

@@ -58,7 +58,7 @@ def reason_codes(comment):
 
 
 def test_the_model_adds_its_own_reason_in_plain_words(site, make_comment, tiny_model):
-    comment = received(site, make_comment, "Win a free iPhone now, click to claim")
+    comment = received(site, make_comment, "Win a free iPhone now, click http://w.example.net")
     pipeline.process_comment(comment.id)
     [model_reason] = [r for r in comment.spam_reasons if r["code"] == "model"]
     assert model_reason["weight"] > 0.5
@@ -71,7 +71,7 @@ def test_a_missing_model_file_leaves_the_gates_in_charge_and_warns(
 ):
     comment = received(site, make_comment, signals={"honeypot_filled": True})
     assert pipeline.process_comment(comment.id) == Status.SPAM
-    assert reason_codes(comment) == {"honeypot"}
+    assert reason_codes(comment) == {"honeypot", "lesson"}
     assert "scoring with gates only" in warnings_of_learning.text
 
 
@@ -411,3 +411,31 @@ def test_the_learning_task_is_registered_under_its_name(app, site, make_comment,
     comment = make_comment(site, "Check out my channel", status=Status.SPAM)
     assert queue.send(queue.LEARN_FROM_DECISION, comment.id, "spam")
     assert site_copy(site)[1].learned == {comment.id: "spam"}
+
+
+# --- what the site's decisions teach about link domains ------------------------------------
+
+
+def test_a_domain_the_moderators_marked_spam_is_named_on_the_next_comment(
+    site, make_comment, tiny_model
+):
+    first = received(site, make_comment, "great stuff at http://pillshop.com/a")
+    pipeline.process_comment(first.id)
+    assert decided(first, "spam").startswith("v")
+    second = received(site, make_comment, "see http://pillshop.com/b", uri="/other")
+    pipeline.process_comment(second.id)
+    assert "spam_domain" in reason_codes(second)
+
+
+def test_a_domain_in_approved_comments_is_trusted_and_the_lesson_is_explained(
+    site, make_comment, tiny_model
+):
+    first = received(site, make_comment, "I compared them on https://readerblog.net/post")
+    pipeline.process_comment(first.id)
+    lesson = [r for r in first.spam_reasons if r["code"] == "lesson"]
+    assert lesson and "readerblog.net" in lesson[0]["detail"]
+    decided(first, "ham")
+    second = received(site, make_comment, "More on https://readerblog.net/next", uri="/b")
+    pipeline.process_comment(second.id)
+    assert "cites_known_site" in reason_codes(second)
+    assert "one_link" not in reason_codes(second)

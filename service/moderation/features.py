@@ -22,6 +22,7 @@ from service.moderation.models import SiteRule, TrustedAuthor
 from service.moderation.rules import Rule, RuleKind, RuleSubject, match_rules
 from service.moderation.sanitise import count_links
 from service.spam import learning as spam_learning
+from service.spam import links
 from service.spam import scoring as spam
 from service.timeutil import as_utc, utcnow
 
@@ -183,8 +184,17 @@ def gather_features(comments: list[Comment]) -> dict[int, spam.CommentFeatures]:
             rule_hits=tuple(hits),
             model_probability=verdict.probability if verdict else None,
             model_nearest=verdict.nearest if verdict else None,
+            model_drivers=verdict.drivers if verdict else (),
+            trusted_domains=own_domains(comment.site)
+            + (verdict.trusted_domains if verdict else ()),
+            spam_domains=verdict.spam_domains if verdict else (),
         )
     return features
+
+
+def own_domains(site) -> tuple[str, ...]:
+    """The blog's own pages are never a suspicious link."""
+    return tuple(links.registered_domain(links.host_of(o)) for o in site.allowed_origins or ())
 
 
 def model_verdicts(comments: list[Comment]) -> dict[int, object]:

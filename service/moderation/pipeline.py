@@ -24,6 +24,7 @@ from service.moderation.features import gather_features
 from service.moderation.models import ModerationEvent
 from service.moderation.sanitise import plain_text_html, render_comment
 from service.moderation.services import transition
+from service.spam import policy
 from service.spam import scoring as spam
 from service.timeutil import as_utc
 
@@ -35,9 +36,14 @@ MAX_PROCESS_ATTEMPTS = 10
 ROUTED_MEMORY = 20_000
 
 
-def decide_status(site: Site, score: float) -> str:
+def decide_status(
+    site: Site, score: float, reasons: list[spam.Reason] | None = None, nearest=None
+) -> str:
+    """Spam folder, queue or published; with reasons, the folder needs evidence (policy.py)."""
     if score >= site.spam_at:
-        return Status.SPAM
+        if reasons is None or policy.to_spam_folder(score, reasons, site.spam_at, nearest):
+            return Status.SPAM
+        return Status.PENDING  # past the threshold on weak evidence: a moderator decides
     if site.moderation_policy == ModerationPolicy.POST_MODERATION:
         return Status.APPROVED
     auto_approve = site.moderation_policy == ModerationPolicy.AUTO_APPROVE_LOW_SCORE
@@ -58,10 +64,14 @@ def route_comments(comments: list[Comment]) -> dict[int, tuple[str, float]]:
     trusted_senders = features_db.trusted_senders(comments)
     routes = {}
     for comment in comments:
-        score, reasons = spam.score(features[comment.id])
+        found = features[comment.id]
+        score, reasons = spam.score(found)
+        to_status = decide_status(comment.site, score, reasons, found.model_nearest)
+        if to_status != Status.SPAM and score >= comment.site.spam_at:
+            reasons.append(policy.held_reason(score, reasons, comment.site.spam_at))
+        reasons.append(spam.lesson_reason(found))
         comment.spam_score = score
         comment.spam_reasons = [reason.to_dict() for reason in reasons]
-        to_status = decide_status(comment.site, score)
         sender = (comment.site_id, comment.email.strip().lower())
         if to_status == Status.PENDING and sender in trusted_senders:
             to_status = Status.APPROVED

@@ -28,9 +28,12 @@ spam_cli = AppGroup("spam", help="Train, measure and roll back the spam models."
 
 METRICS_HELP = (
     "mcc/f1/precision/recall count a comment as spam when its score is >= 0.5; "
-    "spam_caught_rate = share of spam scored >= --spam-at; ham_flagged_rate = share of ham "
-    "scored >= --spam-at; ham_held_rate = share of ham scored >= --approve-below. Scores "
-    "come from the model plus the text-only gates (links), no database."
+    "spam_caught_rate = share of spam sent to the spam folder (score >= --spam-at and the "
+    "evidence policy agrees); ham_flagged_rate = share of ham sent there; ham_held_rate = "
+    "share of ham scored >= --approve-below; *_kept_from_folder_rate = share past --spam-at "
+    "that the policy held for review instead. Scores come from the model plus the text-only "
+    "gates (links; replay also gives the duplicate and campaign gates the stream's previous "
+    "100 rows), no database."
 )
 csv_path = click.Path(exists=True, dir_okay=False, path_type=Path)
 

@@ -9,12 +9,12 @@ ones add up. A site's allow rule is the one negative reason: it scales the score
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Protocol
+
+from service.spam import explain, links
+from service.spam.similarity import NEAR_DUPLICATE_SIMILARITY, best_match
 
 LINK_HOLD_COUNT = 2
 # A site's thresholds start here (Site.spam_at / Site.approve_below).
@@ -22,16 +22,18 @@ DEFAULT_FORM_MIN_SECONDS = 3.0
 # A /24 may be a whole office or school, so a network is allowed more than one address.
 FLOOD_NETWORK_PER_MINUTE = 5
 FLOOD_EMAIL_PER_MINUTE = 3
-NEAR_DUPLICATE_SIMILARITY = 0.8
-# Below this many words two texts share too few shingles to call them near-duplicates.
-SHINGLE_WORDS = 3
-MIN_WORDS_FOR_NEAR_DUPLICATE = 6
 # "Thanks!" posted twice is normal; a long text posted twice is a campaign.
 SHORT_TEXT_CHARS = 20
 BLOCK_RULE_WEIGHT = 0.9
 ALLOW_RULE_DAMPING = 0.75
 # Between 1 - this and this the model is said to be unsure (short, generic texts).
 UNSURE_ABOVE = 0.65
+SHORTENER_WEIGHT = 0.4
+SELLING_LINK_WEIGHT = 0.45
+REFERRAL_WEIGHT = 0.3
+SPAM_DOMAIN_WEIGHT = 0.7
+# This many other recent comments linking to the same unknown site make a campaign.
+CAMPAIGN_COMMENTS = 2
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,12 @@ class CommentFeatures:
     model_probability: float | None = None
     # The remembered example behind the model's vote, when it shares any words.
     model_nearest: NearestExample | None = None
+    # Registered domains the site trusts (its own origins, links its moderators approved)
+    # and domains in comments its moderators marked as spam.
+    trusted_domains: tuple[str, ...] = ()
+    spam_domains: tuple[str, ...] = ()
+    # The words that weighed most in the model, signed (+ towards spam), see model.Verdict.
+    model_drivers: tuple[tuple[str, float], ...] = ()
 
 
 Gate = Callable[[CommentFeatures], Reason | None]
@@ -126,13 +134,119 @@ def form_timing_gate(features: CommentFeatures) -> Reason | None:
     return None
 
 
+def _facts(features: CommentFeatures) -> links.LinkFacts:
+    return links.link_facts(features.text, features.trusted_domains)
+
+
+def _named(domains: list[str]) -> str:
+    return ", ".join(domains[:3]) + (" …" if len(domains) > 3 else "")
+
+
 def link_gate(features: CommentFeatures) -> Reason | None:
-    count = features.link_count
-    if count >= LINK_HOLD_COUNT:
-        weight = min(0.5 + 0.1 * (count - LINK_HOLD_COUNT), 0.85)
-        return Reason("many_links", weight, f"The comment contains {count} links.")
-    if count == 1:
-        return Reason("one_link", 0.1, "The comment contains a link.")
+    """Links to unknown sites count; links to reference sites or this site do not."""
+    facts = _facts(features)
+    if not facts.links:  # links the renderer found but the text scan did not (raw HTML)
+        count = features.link_count
+        if count >= LINK_HOLD_COUNT:
+            return Reason(
+                "many_links", _many_links_weight(count), f"The comment contains {count} links."
+            )
+        if count == 1:
+            return Reason("one_link", 0.1, "The comment contains a link.")
+        return None
+    unknown = facts.other + facts.shortener
+    domains = _named(facts.other_domains())
+    if unknown >= LINK_HOLD_COUNT:
+        return Reason(
+            "many_links",
+            _many_links_weight(unknown),
+            f"The comment contains {unknown} links to sites the filter does not know ({domains}).",
+        )
+    if unknown == 1:
+        return Reason(
+            "one_link", 0.1, f"The comment links to a site the filter does not know ({domains})."
+        )
+    known = _named(list(dict.fromkeys(link.domain for link in facts.links)))
+    return Reason(
+        "cites_known_site",
+        0.0,
+        f"Its links go to well-known reference sites or sites this blog trusts ({known}): "
+        "citing, not selling.",
+    )
+
+
+def _many_links_weight(count: int) -> float:
+    return min(0.5 + 0.1 * (count - LINK_HOLD_COUNT), 0.85)
+
+
+def link_kind_gate(features: CommentFeatures) -> Reason | None:
+    """What the unknown links look like: hidden behind a shortener, selling, referral codes."""
+    facts = _facts(features)
+    weights, said = [], []
+    shortened = sorted({link.host for link in facts.links if links.is_shortener(link.host)})
+    if shortened:
+        weights.append(SHORTENER_WEIGHT)
+        said.append(f"a link goes through {_named(shortened)}, which hides where it leads")
+    if facts.selling and facts.other + facts.shortener:
+        # "buy cheap followers" says more than "sale" alone.
+        weights.append(min(SELLING_LINK_WEIGHT + 0.15 * (len(facts.selling) - 1), 0.75))
+        said.append(f"selling words ({', '.join(facts.selling[:4])}) stand next to a link")
+    if facts.referral and facts.other + facts.shortener:
+        weights.append(REFERRAL_WEIGHT)
+        said.append("a link carries a referral code (the poster is paid per visit)")
+    if not weights:
+        return None
+    code = "selling_link" if facts.selling else "shortener" if shortened else "referral_link"
+    return Reason(code, combine(weights), "; ".join(said).capitalize() + ".")
+
+
+def known_spam_domain_gate(features: CommentFeatures) -> Reason | None:
+    facts = _facts(features)
+    marked = [
+        link.domain
+        for link in facts.links
+        if link.domain in features.spam_domains and link.domain not in features.trusted_domains
+    ]
+    if not marked:
+        return None
+    return Reason(
+        "spam_domain",
+        SPAM_DOMAIN_WEIGHT,
+        f"Links to {_named(list(dict.fromkeys(marked)))}, which this site's moderators marked "
+        "as spam before.",
+    )
+
+
+def campaign_gate(features: CommentFeatures) -> Reason | None:
+    """The same unknown site linked from several recent comments: a campaign, not a citation."""
+    domains = set(_facts(features).other_domains()) - set(features.trusted_domains)
+    if not domains or not features.recent_texts:
+        return None
+    counts = {d: 0 for d in domains}
+    for other in features.recent_texts:
+        for domain in domains & {link.domain for link in links.find_links(other)}:
+            counts[domain] += 1
+    domain, seen = max(counts.items(), key=lambda item: item[1])
+    if seen < CAMPAIGN_COMMENTS:
+        return None
+    return Reason(
+        "campaign",
+        min(0.5 + 0.1 * (seen - CAMPAIGN_COMMENTS), 0.8),
+        f"{seen} other recent comments on this site link to {domain}.",
+    )
+
+
+def self_link_gate(features: CommentFeatures) -> Reason | None:
+    """The author's website field is for their site; repeating it in the text is promotion."""
+    if not features.website:
+        return None
+    own = links.registered_domain(links.host_of(features.website))
+    if own and any(link.domain == own for link in _facts(features).links):
+        return Reason(
+            "self_link",
+            0.15,
+            f"The text links to the author's own website ({own}), given in the website field too.",
+        )
     return None
 
 
@@ -157,53 +271,6 @@ def flood_gate(features: CommentFeatures) -> Reason | None:
             f"The same network sent {network} other comments in the last minute.",
         )
     return None
-
-
-# Cached: a worker compares every comment of a batch with the same recent texts, so each
-# text is normalised (and shingled) once instead of once per comparison.
-@lru_cache(maxsize=4096)
-def normalise_text(text: str) -> str:
-    """Case, accents, punctuation and spacing removed: what is left is what was said."""
-    folded = unicodedata.normalize("NFKD", text).casefold()
-    words = " ".join(re.findall(r"\w+", folded))
-    # A text of emoji or punctuation alone keeps its symbols: "😍😍😍" is not "👍".
-    return words or " ".join(folded.split())
-
-
-@lru_cache(maxsize=4096)
-def shingles(normalised: str) -> frozenset[int]:
-    """Hashes of overlapping word triples; two texts sharing most of them say the same."""
-    words = normalised.split()
-    return frozenset(
-        hash(" ".join(words[i : i + SHINGLE_WORDS]))
-        for i in range(max(1, len(words) - SHINGLE_WORDS + 1))
-    )
-
-
-def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / len(a | b)
-
-
-def best_match(text: str, others: Iterable[str]) -> float:
-    """1.0 for an exact (normalised) duplicate, else the highest shingle similarity."""
-    mine = normalise_text(text)
-    words = len(mine.split())
-    own_shingles = shingles(mine) if words >= MIN_WORDS_FOR_NEAR_DUPLICATE else None
-    best = 0.0
-    for other in others:
-        theirs = normalise_text(other)
-        if theirs == mine:
-            return 1.0
-        if own_shingles is None:
-            continue
-        # Jaccard >= t needs the shorter text to be at least t times the longer one.
-        shorter, longer = sorted((len(theirs), len(mine)))
-        if shorter < NEAR_DUPLICATE_SIMILARITY * longer:
-            continue
-        best = max(best, jaccard(own_shingles, shingles(theirs)))
-    return best
 
 
 def duplicate_gate(features: CommentFeatures) -> Reason | None:
@@ -243,19 +310,11 @@ def site_rule_gate(features: CommentFeatures) -> Reason | None:
     return Reason("site_rule", BLOCK_RULE_WEIGHT, f"Matches this site's block rules: {described}.")
 
 
-def _nearest_words(nearest: NearestExample) -> str:
-    alike = f"{nearest.similarity:.0%} alike in wording"
-    if nearest.spam_share >= 1:
-        return f" The most similar comment it has learned from ({alike}) was spam."
-    if nearest.spam_share <= 0:
-        return f" The most similar comment it has learned from ({alike}) was not spam."
-    return (
-        f" The most similar comments it has learned from ({alike}) were "
-        f"{nearest.spam_share:.0%} spam."
-    )
-
-
-def model_reason(probability: float, nearest: NearestExample | None = None) -> Reason:
+def model_reason(
+    probability: float,
+    nearest: NearestExample | None = None,
+    drivers: tuple[tuple[str, float], ...] = (),
+) -> Reason:
     """The learned model as one more reason, worded by how sure it is."""
     if probability >= UNSURE_ABOVE:
         detail = f"The text resembles spam the filter has learned (p={probability:.2f})."
@@ -265,15 +324,33 @@ def model_reason(probability: float, nearest: NearestExample | None = None) -> R
         detail = (
             f"The text resembles ordinary comments the filter has learned (p={probability:.2f})."
         )
+    detail += explain.drivers_words(drivers)
     if nearest is not None:
-        detail += _nearest_words(nearest)
+        detail += explain.nearest_words(nearest)
     return Reason("model", probability, detail)
+
+
+def lesson_reason(features: CommentFeatures) -> Reason:
+    """What the moderator's decision on this comment will teach the site's filter."""
+    unknown = links.link_facts(features.text, features.trusted_domains).other_domains()
+    domains = f" and links to {_named(unknown)}" if unknown else ""
+    return Reason(
+        "lesson",
+        0.0,
+        f"Approving teaches this site's filter that such wording{domains} is ordinary here; "
+        f"marking it spam teaches the opposite{' and marks those sites as spam' if unknown else ''}"
+        "; a plain reject teaches nothing.",
+    )
 
 
 GATES: tuple[Gate, ...] = (
     honeypot_gate,
     form_timing_gate,
     link_gate,
+    link_kind_gate,
+    known_spam_domain_gate,
+    campaign_gate,
+    self_link_gate,
     flood_gate,
     duplicate_gate,
     site_rule_gate,
@@ -291,7 +368,9 @@ def score(features: CommentFeatures) -> tuple[float, list[Reason]]:
     """The combined score in [0, 1] and every reason behind it, strongest first."""
     reasons = [reason for gate in GATES if (reason := gate(features)) is not None]
     if features.model_probability is not None:
-        reasons.append(model_reason(features.model_probability, features.model_nearest))
+        reasons.append(
+            model_reason(features.model_probability, features.model_nearest, features.model_drivers)
+        )
     total = combine([reason.weight for reason in reasons])
     allows = [hit for hit in features.rule_hits if hit.action == "allow"]
     if allows and not any(hit.action == "block" for hit in features.rule_hits):
