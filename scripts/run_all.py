@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 HOST = os.environ.get("TALKBACK_HOST", "127.0.0.1")
-PORT = os.environ.get("TALKBACK_PORT", "5000")
+# TALKBACK_PORT, else PORT (what most hosting platforms set), else 5000.
+PORT = os.environ.get("TALKBACK_PORT") or os.environ.get("PORT") or "5000"
 FIRST_BACKOFF_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 30.0
 # A child up this long counts as healthy again: its next crash restarts it at once.

@@ -33,6 +33,16 @@ def _load_config(app: Flask, config: type[Config] | str | dict | None) -> None:
     limits.validate(app.config)
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind N proxies, take the reader's address and scheme from their X-Forwarded-*
+    headers: rate limits and the spam scorer's network signals need the reader, not nginx."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+
+
 def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     """Build the app; `config` is a Config class, its name, or a dict of overrides."""
     from pathlib import Path
@@ -55,6 +65,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     _load_config(app, config)
+    _trust_proxies(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["SPAM_MODEL_DIR"]).mkdir(parents=True, exist_ok=True)
 
@@ -75,6 +86,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from service.accounts.sites_views import bp as sites
     from service.accounts.views import bp as accounts
     from service.demo.views import bp as demo
     from service.extensions import csrf
@@ -105,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(widget)  # embed.js and the no-JS thread page: no cookies, no forms
     app.register_blueprint(dashboard)  # HTML forms: CSRF-protected, never exempt
     app.register_blueprint(accounts)  # sign-in, password reset, tokens: CSRF-protected too
+    app.register_blueprint(sites)  # the owners' Sites page: CSRF-protected too
     app.register_blueprint(email_actions)  # confirmation forms: CSRF-protected too
     app.register_blueprint(reader_mail_links)  # reply-mail confirmation form: CSRF-protected
     app.register_blueprint(porting_dashboard)  # owner upload/download forms: CSRF-protected

@@ -69,6 +69,9 @@ class Config:
     # Browsers and CDNs may keep a thread this long; the widget revalidates (a 304) anyway.
     PUBLIC_MAX_AGE_SECONDS = int(os.environ.get("TALKBACK_PUBLIC_MAX_AGE", 10))
     PUBLIC_STALE_WHILE_REVALIDATE_SECONDS = int(os.environ.get("TALKBACK_PUBLIC_SWR", 60))
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host. 0 (the
+    # default) ignores those headers: anyone could send them. See docs/deploy.md.
+    TRUSTED_PROXIES = int(os.environ.get("TALKBACK_TRUSTED_PROXIES", 0))
     # Shared limits across gunicorn workers need Redis; the demo is one machine anyway.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
     RATELIMIT_HEADERS_ENABLED = True

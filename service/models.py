@@ -3,7 +3,14 @@
 Each table lives in its domain's `models.py`; this module only gathers them.
 """
 
-from service.accounts.models import ApiToken, Moderator, SignedOutSession, Site, SiteMembership
+from service.accounts.models import (
+    ApiToken,
+    Moderator,
+    RefusedOrigin,
+    SignedOutSession,
+    Site,
+    SiteMembership,
+)
 from service.comments.models import Comment, Thread
 from service.moderation.models import ModerationEvent, SiteRule, TrustedAuthor
 from service.notifications.models import NotificationLog, NotificationPreference, UsedActionLink
@@ -24,6 +31,7 @@ __all__ = [
     "ParkedTask",
     "ReplyNotice",
     "ReplySubscription",
+    "RefusedOrigin",
     "ShareClick",
     "SignedOutSession",
     "Site",

@@ -87,3 +87,22 @@
     if (comments().length) focusAt(saved);
   });
 })();
+
+/* Sites page: copy a snippet to the clipboard (the textarea stays selectable without JS). */
+(function () {
+  "use strict";
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var area = document.getElementById(button.getAttribute("data-copy"));
+    var status = button.parentNode.querySelector("[data-copy-status]");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var done = function () { status.textContent = "Copied to the clipboard."; };
+      var fallback = function () {
+        area.select();
+        status.textContent = document.execCommand("copy") ? "Copied to the clipboard." : "Press Ctrl+C (⌘C) to copy.";
+      };
+      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(area.value).then(done, fallback);
+      else fallback();
+    });
+  });
+})();

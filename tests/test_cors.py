@@ -32,17 +32,22 @@ def test_a_listed_origin_may_read_a_thread(client, site):
         "https://BLOG.example",  # browsers send lower case; anything else is not exact
     ],
 )
-def test_any_other_origin_gets_no_cors_headers(client, site, origin):
+def test_any_other_origin_is_refused_with_a_readable_reason_and_no_data(client, site, origin):
     response = client.get("/api/v1/sites/blog/threads?uri=/post", headers={"Origin": origin})
-    assert response.status_code == 200
-    assert "Access-Control-Allow-Origin" not in response.headers
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "origin_not_allowed"
+    assert "comments" not in response.get_json()
+    # Only the refusal is readable there, so the widget can say why; never credentials.
+    assert response.headers["Access-Control-Allow-Origin"] == origin
+    assert "Access-Control-Allow-Credentials" not in response.headers
     assert "Origin" in response.headers["Vary"]
 
 
 def test_origins_are_per_site(client, site, make_site):
     make_site("other", origins=["https://other.example"])
     response = client.get("/api/v1/sites/other/counts?uri=/a", headers={"Origin": BLOG})
-    assert "Access-Control-Allow-Origin" not in response.headers
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "origin_not_allowed"
 
 
 def test_a_preflight_for_posting_json_is_answered(client, site):

@@ -100,7 +100,7 @@ def test_moderator_clears_the_queue_with_keyboard_bulk_and_undo(live_server, pag
     assert page.get_attribute(f"#c{ids[1]}", "class") == "comment current"
     with page.expect_navigation():
         page.keyboard.press("a")
-    assert "Approve: 1 comment(s)." in page.inner_text(".flashes")
+    assert "Approve: 1 comment." in page.inner_text(".flashes")
     assert "Dana" not in authors_in_queue(page)
 
     # Bulk: tick Eli, Fay and Gus, reject them together.
@@ -109,13 +109,13 @@ def test_moderator_clears_the_queue_with_keyboard_bulk_and_undo(live_server, pag
     page.select_option("#bulk select[name=action]", "reject")
     with page.expect_navigation():
         page.click("#bulk button[type=submit]")
-    assert "Reject: 3 comment(s)." in page.inner_text(".flashes")
+    assert "Reject: 3 comments." in page.inner_text(".flashes")
     assert authors_in_queue(page) == ["Casino Bot", "Hana"]
 
     # u undoes the last action: the three rejected comments come back.
     with page.expect_navigation():
         page.keyboard.press("u")
-    assert "Undo: 3 comment(s)." in page.inner_text(".flashes")
+    assert "Undo: 3 comments." in page.inner_text(".flashes")
     assert authors_in_queue(page) == ["Casino Bot", "Eli", "Fay", "Gus", "Hana"]
 
     thread = page.request.get(f"{live_server.url}/api/v1/sites/demo/threads?uri={URI}").json()
@@ -147,3 +147,58 @@ def test_rules_page_dry_run_in_the_browser(live_server, page):
     with page.expect_navigation():
         page.click("#save-rule")
     assert "casino.example" in page.inner_text("#rules")
+
+
+def sign_in(live_server, page, next_url: str = "/moderate/queue") -> None:
+    page.goto(f"{live_server.url}/moderate/login?next={next_url}")
+    page.fill("#email", "owner@example.org")
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit].primary")
+
+
+def page_width(page) -> tuple[int, int]:
+    return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+
+
+@pytest.mark.parametrize("width", [1200, 390])
+def test_a_5000_character_word_does_not_widen_the_queue(live_server, page, width):
+    seed(live_server.app)
+    word = "x" * 5000
+    with live_server.app.app_context():
+        comment = db.session.scalar(db.select(Comment).where(Comment.author_name == "Gus"))
+        comment.text = comment.html = word
+        comment.html = f"<p>{word}</p>"
+        comment.author_name = "Gus" + "y" * 300
+        comment.website = "https://" + "z" * 400 + ".example"
+        db.session.commit()
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(live_server, page)
+    assert word in page.inner_text("#queue")
+    scroll_width, viewport = page_width(page)
+    assert scroll_width <= viewport, f"the queue is {scroll_width}px wide in a {viewport}px window"
+
+
+def test_the_dashboard_at_390_px_and_in_dark_mode(live_server, page):
+    """One column on a phone, dark when the system is; screenshots for docs/dashboard.md."""
+    seed(live_server.app)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(live_server, page)
+    assert page_width(page)[0] <= 390
+    # Author details stay label/value pairs, not one letter per line.
+    name_box = page.locator("#queue .comment .author-name").first.bounding_box()
+    assert name_box["width"] > 60
+    screenshot(page, "dashboard-390.png")
+
+    page.emulate_media(color_scheme="dark")
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.reload()
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    card = page.evaluate(
+        "getComputedStyle(document.querySelector('#queue .comment')).backgroundColor"
+    )
+    assert background == "rgb(17, 20, 24)" and card == "rgb(27, 31, 36)"
+    screenshot(page, "dashboard-dark.png")
+    page.goto(f"{live_server.url}/moderate/sites/")
+    assert page_width(page)[0] <= 1200
+    screenshot(page, "sites-dark.png")

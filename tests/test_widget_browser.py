@@ -19,7 +19,8 @@ pytestmark = pytest.mark.browser
 # Playwright's CSS engine pierces open shadow roots, so these reach inside the widget.
 HEADING = ".tb h2"
 FORM = "form.tb-f"
-PANEL = ".tb-n"
+# The reader's own comment, shown in the list like the others, with a badge until approved.
+PANEL = ".tb-mine"
 
 
 def api(server, method: str, path: str, body: dict | None = None, *, auth: bool = False):
@@ -108,8 +109,14 @@ def test_a_reader_posts_sees_it_pending_and_after_approval_published(
     page.fill(f"{FORM} textarea[name=text]", "Posted through the **widget**.")
     page.click(f"{FORM} button[type=submit]")
 
-    page.wait_for_selector(f"{PANEL}:has-text('Your comment is awaiting moderation.')")
-    assert shadow_focus(page).startswith("tb-n")  # focus moved to the confirmation
+    page.wait_for_selector(f"{PANEL}:has-text('Awaiting moderation')")
+    assert shadow_focus(page).startswith("tb-c tb-mine")  # focus moved to the comment
+    # Rendered like a published comment: name, time, sanitised HTML; counted, no empty state.
+    assert page.inner_text(f"{PANEL} .tb-m bdi") == "Widget Reader"
+    assert page.locator(f"{PANEL} time").count() == 1
+    assert page.inner_text(f"{PANEL} .tb-b strong") == "widget"
+    assert page.inner_text(HEADING) == "1 comment"
+    assert page.locator(".tb-none").count() == 0
     page.wait_for_function(
         "() => document.getElementById('talkback-thread').shadowRoot"
         ".querySelector('[role=status]').textContent.includes('awaiting moderation')"
@@ -118,8 +125,9 @@ def test_a_reader_posts_sees_it_pending_and_after_approval_published(
     assert [set(entry) for entry in stored] == [{"id", "token", "uri"}]
 
     page.reload()  # the pending state survives a reload, from localStorage alone
-    page.wait_for_selector(f"{PANEL}:has-text('Your comment is awaiting moderation.')")
+    page.wait_for_selector(f"{PANEL}:has-text('Awaiting moderation')")
     assert "Posted through" in page.inner_text(PANEL)
+    assert "**" not in page.inner_text(PANEL)  # rendered, not raw Markdown
 
     approve(live_server, stored[0]["id"])
     page.reload()
@@ -127,7 +135,10 @@ def test_a_reader_posts_sees_it_pending_and_after_approval_published(
     item = page.locator(f"#tb-{stored[0]['id']}")
     assert "Widget Reader" in item.inner_text()
     assert item.locator(".tb-b strong").inner_text() == "widget"
-    assert "Your comment is published." in page.inner_text(PANEL)
+    # Shown once: the published copy, with the author's buttons, and no badge.
+    assert page.locator(f"[id=tb-{stored[0]['id']}]").count() == 1
+    assert page.locator(PANEL).count() == 0
+    assert item.locator("button:has-text('Edit')").count() == 1
     assert item.locator(".tb-ed").count() == 0
 
     # Edited after publication (and approved again): readers see a marker.
@@ -250,7 +261,7 @@ def test_a_reader_can_post_with_the_keyboard_alone(live_server, context, browser
     assert shadow_focus(page) == "tb-pr|"
     page.keyboard.press("Enter")
     page.wait_for_selector(f"{PANEL}:has-text('Typed without a mouse.')")
-    assert shadow_focus(page).startswith("tb-n")
+    assert shadow_focus(page).startswith("tb-c tb-mine")
     assert context.cookies() == []
 
 
@@ -351,7 +362,10 @@ def test_hostile_comments_never_execute_script(live_server, context, browser_pag
     ("query", "scheme", "background", "direction", "heading"),
     [
         ("", "light", "rgb(255, 255, 255)", "ltr", "0 comments"),
-        ("", "dark", "rgb(22, 24, 28)", "ltr", "0 comments"),
+        # "auto" (the default) follows the page, which is white: a dark OS does not matter.
+        ("", "dark", "rgb(255, 255, 255)", "ltr", "0 comments"),
+        ("?theme=system", "dark", "rgb(22, 24, 28)", "ltr", "0 comments"),
+        ("?theme=system", "light", "rgb(255, 255, 255)", "ltr", "0 comments"),
         ("?theme=dark", "light", "rgb(22, 24, 28)", "ltr", "0 comments"),
         ("?theme=light", "dark", "rgb(255, 255, 255)", "ltr", "0 comments"),
         ("?lang=de", "light", "rgb(255, 255, 255)", "ltr", "0 Kommentare"),
@@ -373,6 +387,26 @@ def test_themes_follow_the_system_or_the_page_and_languages_set_direction(
         }"""
     )
     assert style == [background, direction]
+
+
+def test_auto_theme_reads_a_dark_host_page(live_server, browser_page):
+    page = browser_page
+    html = (
+        '<!doctype html><html lang="en"><body style="background:#111;color:#eee">'
+        '<main><div id="talkback-thread"></div></main>'
+        f'<script src="{live_server.url}/embed.js" data-talkback-site="demo" async></script>'
+        "</body></html>"
+    )
+    page.route(
+        f"{live_server.url}/dark-blog",
+        lambda route: route.fulfill(body=html, content_type="text/html"),
+    )
+    page.goto(f"{live_server.url}/dark-blog")
+    wait_for_widget(page, "0 comments")
+    theme = page.evaluate(
+        "() => document.getElementById('talkback-thread').shadowRoot.querySelector('.tb').dataset.theme"
+    )
+    assert theme == "dark"
 
 
 def test_screenshots_of_the_light_dark_and_mobile_widget(live_server, chromium, tmp_path):
@@ -406,7 +440,7 @@ def test_screenshots_of_the_light_dark_and_mobile_widget(live_server, chromium, 
             viewport={"width": width, "height": 900}, color_scheme=scheme, device_scale_factor=1
         )
         page = context.new_page()
-        page.goto(f"{live_server.url}/demo/embedded")
+        page.goto(f"{live_server.url}/demo/embedded" + ("?theme=dark" if scheme == "dark" else ""))
         wait_for_widget(page, "4 comments")
         page.fill(f"{FORM} textarea[name=text]", "My own *first* comment.")
         page.click(f"{FORM} button[type=submit]")
@@ -509,3 +543,39 @@ def test_the_form_token_is_asked_for_when_the_form_gains_focus_not_with_the_thre
     with live_server.app.app_context():
         posted = db.session.query(Comment).order_by(Comment.id.desc()).first()
         assert posted.signals["form_token"] == "valid"
+
+
+def test_the_share_menu_follows_its_data_attributes(live_server, browser_page):
+    page = browser_page
+    page.goto(f"{live_server.url}/demo")  # data-talkback-share="off": the page has its own
+    wait_for_widget(page, "0 comments")
+    assert page.locator(".tb .tb-sh").count() == 0
+
+    html = (
+        '<!doctype html><html lang="en"><head><title>Configured</title></head><body>'
+        '<div id="talkback-thread" data-talkback-share-position="bottom"'
+        ' data-talkback-share-networks="mastodon, bluesky"></div>'
+        f'<script src="{live_server.url}/embed.js" data-talkback-site="demo" async></script>'
+        "</body></html>"
+    )
+    page.route(
+        f"{live_server.url}/configured",
+        lambda route: route.fulfill(body=html, content_type="text/html"),
+    )
+    page.goto(f"{live_server.url}/configured")
+    wait_for_widget(page, "0 comments")
+    # At the bottom, after the comments; no X, since the networks list leaves it out.
+    assert (
+        page.evaluate(
+            "[...document.getElementById('talkback-thread').shadowRoot.querySelector('.tb')"
+            ".children].pop().className"
+        )
+        == "tb-sh"
+    )
+    assert page.locator(".tb-sh a.tb-xl").count() == 0
+    page.click(".tb-sh button:has-text('Other apps')")
+    page.wait_for_selector("ul.tb-sp a")
+    assert sorted(page.locator("ul.tb-sp a").all_inner_texts()) == ["Bluesky", "Mastodon"]
+    assert page.get_attribute("ul.tb-sp a >> nth=0", "href").startswith(
+        f"{live_server.url}/s/demo/"
+    )

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from service.accounts import passwords
+from service.accounts import onboarding, origins, passwords
 from service.accounts import services as accounts
 from service.accounts.models import Moderator, Role, Site
 from service.extensions import db
@@ -16,17 +16,70 @@ sites_cli = AppGroup("sites", help="Manage the sites that embed Talkback.")
 moderators_cli = AppGroup("moderators", help="Manage moderators and their API tokens.")
 
 
+def _site_or_fail(slug: str) -> Site:
+    try:
+        return accounts.get_site(slug)
+    except ApiError as error:
+        raise click.ClickException(error.message) from None
+
+
 @sites_cli.command("create")
 @click.argument("slug")
 @click.option("--name", default="")
-@click.option("--origin", "origins", multiple=True, help="Allowed origin, repeatable.")
+@click.option("--origin", "origin_list", multiple=True, help="Allowed origin, repeatable.")
 @click.option("--policy", default="hold_all")
-def create_site(slug: str, name: str, origins: tuple[str, ...], policy: str) -> None:
+@click.option("--owner", default="", help="E-mail of the first owner: prints their invitation.")
+@click.option("--url", "base_url", default="", help="This service's address, for the snippet.")
+def create_site(
+    slug: str, name: str, origin_list: tuple[str, ...], policy: str, owner: str, base_url: str
+) -> None:
+    """Create a site; print its embed snippet and, with --owner, the owner's invitation."""
     try:
-        site = accounts.create_site(slug, name or slug, list(origins), policy)
+        parsed = [origins.parse_origin(origin) for origin in origin_list]
+        site = accounts.create_site(slug, name or slug, parsed, policy)
     except ApiError as error:
         raise click.ClickException(error.message) from None
-    click.echo(f"created site {site.slug}")
+    base_url = onboarding.service_base_url(base_url)
+    click.echo(f"created site {site.slug} (allowed origins: {' '.join(parsed) or 'none yet'})")
+    click.echo("\nPaste this where comments belong on every post of your blog:\n")
+    click.echo(onboarding.embed_snippet(site, base_url))
+    if owner:
+        moderator, link = onboarding.invite_owner(site, owner, base_url)
+        click.echo(f"\n{moderator.email} owns {site.slug}.")
+        if link:
+            days = passwords.INVITATION_MAX_AGE // 86400
+            click.echo(f"Invitation (choose a password, valid {days} days):\n{link}")
+    if not parsed:
+        click.echo(f"\nNo origin allowed yet: flask sites update {site.slug} --add-origin URL")
+
+
+@sites_cli.command("update")
+@click.argument("slug")
+@click.option("--add-origin", "added", multiple=True, help="Allow an origin, repeatable.")
+@click.option("--remove-origin", "removed", multiple=True, help="Refuse an origin, repeatable.")
+@click.option("--name", default=None)
+def update_site(slug: str, added: tuple[str, ...], removed: tuple[str, ...], name: str | None):
+    """Change a site's allowed origins (exact scheme://host[:port]) or its name."""
+    site = _site_or_fail(slug)
+    try:
+        for origin in added:
+            click.echo(f"allowed {origins.add_origin(site, origin)}")
+        for origin in removed:
+            click.echo(f"removed {origins.remove_origin(site, origin)}")
+    except ApiError as error:
+        raise click.ClickException(error.message) from None
+    if name:
+        site.name = name
+        db.session.commit()
+    click.echo(f"{site.slug} allows: {' '.join(site.allowed_origins) or 'no origin'}")
+
+
+@sites_cli.command("snippet")
+@click.argument("slug")
+@click.option("--url", "base_url", default="", help="This service's address.")
+def print_snippet(slug: str, base_url: str) -> None:
+    """Print the site's embed snippet again."""
+    click.echo(onboarding.embed_snippet(_site_or_fail(slug), onboarding.service_base_url(base_url)))
 
 
 @sites_cli.command("list")
@@ -43,10 +96,7 @@ def list_sites() -> None:
 @click.option("--role", default=Role.MODERATOR, type=click.Choice(Role.ALL))
 def create_moderator(email: str, site_slug: str, role: str) -> None:
     """Create (or extend) a moderator and print a new API token."""
-    try:
-        site = accounts.get_site(site_slug)
-    except ApiError as error:
-        raise click.ClickException(error.message) from None
+    site = _site_or_fail(site_slug)
     moderator = accounts.get_or_create_moderator(email)
     accounts.grant_role(moderator, site, role)
     token = accounts.issue_api_token(moderator, label="cli")

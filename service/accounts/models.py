@@ -106,3 +106,20 @@ class SignedOutSession(db.Model):
 
     session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class RefusedOrigin(db.Model):
+    """An origin whose page asked for a site's comments but is not on its allowed list.
+
+    One row per site and origin, bumped on each refusal, so the Sites page can offer
+    "add this origin?" for what was refused lately without logging every request.
+    """
+
+    __tablename__ = "refused_origins"
+    __table_args__ = (UniqueConstraint("site_id", "origin"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    origin: Mapped[str] = mapped_column(String(255))
+    count: Mapped[int] = mapped_column(default=1)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

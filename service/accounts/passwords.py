@@ -23,6 +23,9 @@ from service.timeutil import utcnow
 MIN_PASSWORD_LENGTH = 10
 RESET_SALT = "talkback.password-reset"
 DEFAULT_RESET_MAX_AGE = 3600
+# A new owner's first link: the same page as a reset, but it may wait a week to be opened.
+INVITATION_SALT = "talkback.invitation"
+INVITATION_MAX_AGE = 7 * 86400
 
 _hasher = PasswordHasher()
 # Verified against when the e-mail is unknown, so a wrong address costs as long as a
@@ -105,15 +108,29 @@ def password_fingerprint(moderator: Moderator) -> str:
     return hashlib.sha256((moderator.password_hash or "").encode()).hexdigest()[:16]
 
 
-def make_reset_token(moderator: Moderator) -> str:
-    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+def make_reset_token(moderator: Moderator, salt: str = RESET_SALT) -> str:
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
     return serializer.dumps({"m": moderator.id, "p": password_fingerprint(moderator)})
 
 
-def moderator_for_reset_token(token: str) -> Moderator:
-    """The moderator a reset link was made for; raises LinkError otherwise."""
+def make_invitation_token(moderator: Moderator) -> str:
+    """Spent, like a reset link, the moment a password is set."""
+    return make_reset_token(moderator, salt=INVITATION_SALT)
+
+
+def _password_link_data(token: str) -> dict:
     max_age = current_app.config.get("PASSWORD_RESET_MAX_AGE", DEFAULT_RESET_MAX_AGE)
-    data = load_signed(RESET_SALT, token, max_age)
+    try:
+        return load_signed(RESET_SALT, token, max_age)
+    except LinkError as reset_error:
+        if reset_error.reason != "invalid":
+            raise
+    return load_signed(INVITATION_SALT, token, INVITATION_MAX_AGE)
+
+
+def moderator_for_reset_token(token: str) -> Moderator:
+    """The moderator a reset (or invitation) link was made for; raises LinkError otherwise."""
+    data = _password_link_data(token)
     moderator = db.session.get(Moderator, data.get("m")) if isinstance(data.get("m"), int) else None
     if moderator is None or not moderator.is_active:
         raise LinkError("invalid")

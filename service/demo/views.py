@@ -23,7 +23,7 @@ bp = Blueprint("demo", __name__)
 DEMO_SITE = "demo"
 DEMO_URI = "/demo"
 # The data-talkback-* options /demo/embedded lets visitors try, with their legal values.
-WIDGET_OPTIONS = {"theme": ("dark", "light"), "lang": ("en", "de", "fr", "ar")}
+WIDGET_OPTIONS = {"theme": ("auto", "dark", "light", "system"), "lang": ("en", "de", "fr", "ar")}
 # What a careful blog might send: nothing inline, nothing from anywhere but this service.
 EMBED_CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "

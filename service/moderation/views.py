@@ -91,7 +91,8 @@ def _remember_undo(result: actions.ActionResult) -> None:
 
 def _report(result: actions.ActionResult) -> None:
     label = actions.ACTIONS[result.action].label if result.action in actions.ACTIONS else "Undo"
-    message = f"{label}: {len(result.changed)} comment(s)"
+    changed = len(result.changed)
+    message = f"{label}: {changed} {'comment' if changed == 1 else 'comments'}"
     if result.skipped:
         message += f", {result.skipped} skipped (already moved or not allowed)"
     flash(message + ".", "info")

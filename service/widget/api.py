@@ -19,6 +19,7 @@ from service.http.validation import parse_id, parse_json_body
 from service.moderation import authoring
 from service.moderation.sanitise import render_comment
 from service.replies import services as replies
+from service.widget.services import author_view_with_preview, new_comment_preview
 
 bp = Blueprint("comments_api", __name__, url_prefix="/api/v1")
 
@@ -38,7 +39,8 @@ def post_comment(site: str):
     )
     if new.notify_replies:
         replies.subscribe(submitted.comment)
-    return jsonify(submitted.answer()), 202
+    # The author's view too, so the widget can show the comment as it will look at once.
+    return jsonify({**submitted.answer(), **new_comment_preview(new)}), 202
 
 
 @bp.get("/sites/<site>/threads")
@@ -81,7 +83,7 @@ def get_form_token(site: str):
 @bp.get("/comments/<comment_id>")
 def get_own_comment(comment_id: str):
     comment = services.comment_for_author(parse_id(comment_id), request.args.get("token"))
-    return jsonify(services.author_view(comment))
+    return jsonify(author_view_with_preview(comment))
 
 
 @bp.patch("/comments/<comment_id>")
@@ -92,7 +94,7 @@ def edit_own_comment(comment_id: str):
     text = parse_comment_text(data, current_app.config["MAX_COMMENT_CHARS"])
     token = data.get("token") if isinstance(data.get("token"), str) else None
     comment = authoring.edit_own_comment(parse_id(comment_id), token, text)
-    return jsonify(services.author_view(comment))
+    return jsonify(author_view_with_preview(comment))
 
 
 @bp.delete("/comments/<comment_id>")
