@@ -24,7 +24,7 @@ def test_share_counts_per_post_and_network(app, make_site):
 
     page = client.get("/moderate/shares").get_data(as_text=True)
 
-    assert "5 share click(s)" in page
+    assert "5 share clicks" in page
     rows = page.split("<tbody>")[1].split("</tbody>")[0]
     assert rows.index("Popular post") < rows.index("Quiet post")
     popular_row = rows.split("Popular post")[1].split("</tr>")[0]

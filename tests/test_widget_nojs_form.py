@@ -68,7 +68,10 @@ def test_invalid_input_is_shown_on_the_page_not_a_500(client, site):
     response = client.post("/t/blog/comments", data=data)
     assert response.status_code == 422
     assert 'role="alert"' in response.get_data(as_text=True)
-    assert client.post("/t/blog/comments", data={"uri": "nope"}).status_code == 422
+    # Neither a form token nor a page address: the JSON error, not a page.
+    bare = client.post("/t/blog/comments", data={"uri": "nope"})
+    assert bare.status_code == 400
+    assert bare.get_json()["error"]["code"] == "invalid_form_token"
 
 
 def test_the_noscript_link_opens_the_thread_of_the_page_it_was_on(client, site):

@@ -137,22 +137,17 @@ def _thread_page(site_row, uri: str, *, after: int = 0, own=None, error=None, fo
 
 
 @bp.post("/t/<site>/comments")
-@csrf.exempt
+@csrf.exempt  # no session on a reader's blog: the signed form token stands in (below)
 @limiter.limit(limits.configured("COMMENT_RATE_LIMIT"))
 def post_from_thread_page(site: str):
     site_row = get_site(site)
     form = request.form.to_dict()
+    state, _ = check_form_token(form.get("form_token"), site_row.slug)
+    if state != TokenState.VALID:
+        return _refuse_form(site_row, form)
     uri = parse_thread_uri(form.get("uri"))
     data = {**form, "parent_id": form.get("parent_id") or None}
     try:
-        state, _ = check_form_token(form.get("form_token"), site_row.slug)
-        if state != TokenState.VALID:
-            raise ValidationError(
-                "This form is too old or did not come from this page. "
-                "It has been renewed: please send your comment again.",
-                code="invalid_form_token",
-                field="form_token",
-            ).with_status(400)
         new = parse_new_comment(data, current_app.config["MAX_COMMENT_CHARS"])
         submitted = comments.submit_comment(
             site_row,
@@ -170,3 +165,19 @@ def post_from_thread_page(site: str):
         _anchor="your-comment",
     )
     return redirect(location, code=303)
+
+
+def _refuse_form(site_row, form: dict):
+    """A post without a form this service rendered lately: the page again, filled in and with
+    a fresh token (or the JSON error, when not even the page's address came with it)."""
+    error = ValidationError(
+        "This form is too old or did not come from this page. "
+        "It has been renewed: please send your comment again.",
+        code="invalid_form_token",
+        field="form_token",
+    ).with_status(400)
+    try:
+        uri = parse_thread_uri(form.get("uri"))
+    except ApiError:
+        raise error from None
+    return _thread_page(site_row, uri, error=error, form=form)
