@@ -90,6 +90,16 @@ NETWORK_PREVIEW = obj(
     },
 )
 
+# What an author sees of their own comment (GET/PATCH /comments/{id}, and posting).
+AUTHOR_COMMENT_FIELDS = {
+    **PUBLIC_COMMENT_FIELDS,
+    "status": COMMENT_STATUS,
+    "text": {"type": "string", "description": "The Markdown source."},
+    "thread_uri": {"type": "string"},
+    "editable_until": TIMESTAMP,
+    "can_edit": {"type": "boolean"},
+}
+
 SCHEMAS = {
     "Error": obj(
         ["error"],
@@ -113,16 +123,11 @@ SCHEMAS = {
         },
     ),
     "Comment": obj(list(PUBLIC_COMMENT_FIELDS), PUBLIC_COMMENT_FIELDS),
-    "AuthorComment": obj(
-        [*PUBLIC_COMMENT_FIELDS, "status", "text", "thread_uri", "editable_until", "can_edit"],
-        {
-            **PUBLIC_COMMENT_FIELDS,
-            "status": COMMENT_STATUS,
-            "text": {"type": "string", "description": "The Markdown source."},
-            "thread_uri": {"type": "string"},
-            "editable_until": TIMESTAMP,
-            "can_edit": {"type": "boolean"},
-        },
+    "AuthorComment": obj(list(AUTHOR_COMMENT_FIELDS), AUTHOR_COMMENT_FIELDS),
+    # The answer to posting: the author's view (rendered at once, sanitised) and the token.
+    "AcceptedComment": obj(
+        [*AUTHOR_COMMENT_FIELDS, "edit_token"],
+        {**AUTHOR_COMMENT_FIELDS, "edit_token": {"type": "string", "minLength": 32}},
     ),
     "QueueEntry": obj(
         [*PUBLIC_COMMENT_FIELDS, "status", "text", "email", "ip", "thread", "spam_score"]
@@ -351,7 +356,11 @@ PARAMETERS = {
 ERROR_ANSWERS = {
     400: ("BadRequest", "Malformed JSON, a body that is not an object, a NUL byte anywhere."),
     401: ("Unauthorized", "No bearer token, or an unknown or revoked one."),
-    403: ("Forbidden", "Authenticated, but not allowed (another site, a wrong edit token)."),
+    403: (
+        "Forbidden",
+        "Not allowed: another site, a wrong edit token, or (`origin_not_allowed`) a page on "
+        "an origin the site does not list.",
+    ),
     404: ("NotFound", "No such site, comment, thread or action."),
     409: ("Conflict", "The comment's state does not allow this (an illegal transition)."),
     413: ("PayloadTooLarge", "The body is over 256 KiB."),

@@ -3,10 +3,8 @@ this list and app.url_map equal, methods included)."""
 
 from __future__ import annotations
 
-from service.comments.models import Status
 from service.openapi.components import ERROR_ANSWERS, QUEUE_STATUSES, ROW_ID, obj, query_param, ref
 
-NEW_COMMENT_STATUSES = [Status.RECEIVED, Status.PENDING, Status.SPAM, Status.APPROVED]
 SITE = ref("site", "parameters")
 COMMENT_ID = ref("comment_id", "parameters")
 LIMIT = ref("limit", "parameters")
@@ -81,19 +79,12 @@ COMMENTS = {
             ok=(
                 202,
                 json_answer(
-                    "Accepted: stored as `received`; keep `edit_token` to edit or delete it.",
-                    obj(
-                        ["id", "status", "edit_token"],
-                        {
-                            "id": ROW_ID,
-                            # `received` unless tasks run in-process (TASKS_EAGER, tests)
-                            "status": {"type": "string", "enum": NEW_COMMENT_STATUSES},
-                            "edit_token": {"type": "string", "minLength": 32},
-                        },
-                    ),
+                    "Accepted: stored as `received` (processed in the background); the author's "
+                    "view of it as readers will see it, and `edit_token` to edit or delete it.",
+                    ref("AcceptedComment"),
                 ),
             ),
-            errors=(404, 422, 429),
+            errors=(403, 404, 422, 429),
         )
     },
     "/api/v1/sites/{site}/threads": {
@@ -118,7 +109,7 @@ COMMENTS = {
                     200,
                     json_answer("The page of comments (the same for every reader).", ref("Thread")),
                 ),
-                errors=(404, 422),
+                errors=(403, 404, 422),
             )
         )
     },
@@ -157,7 +148,7 @@ COMMENTS = {
                         ),
                     ),
                 ),
-                errors=(404, 422),
+                errors=(403, 404, 422),
             )
         )
     },
@@ -171,7 +162,7 @@ COMMENTS = {
                 200,
                 json_answer("The token.", obj(["form_token"], {"form_token": {"type": "string"}})),
             ),
-            errors=(404,),
+            errors=(403, 404),
         )
     },
     "/api/v1/comments/{comment_id}": {
@@ -282,7 +273,7 @@ SHARES = {
                 ),
             ),
             ok=(200, json_answer("The menu.", ref("ShareMenu"))),
-            errors=(404, 422, 429),
+            errors=(403, 404, 422, 429),
         )
     },
     "/api/v1/sites/{site}/threads/{thread_id}/qr.svg": {
