@@ -1,14 +1,16 @@
 """refused_origins: origins refused for a site lately, for the Sites page
 
+Numbered 0010 as issue 13 asked; chained after 0014 (on main first) so there is one head.
+
 Revision ID: 0010_refused_origins
-Revises: 0009_signed_out_sessions
+Revises: 0014_porting_privacy
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_refused_origins"
-down_revision = "0009_signed_out_sessions"
+down_revision = "0014_porting_privacy"
 branch_labels = None
 depends_on = None
 
