@@ -1,16 +1,16 @@
 """refused_origins: origins refused for a site lately, for the Sites page
 
-Numbered 0010 as issue 13 asked; chained after 0014 (on main first) so there is one head.
+Numbered 0010 as issue 13 asked; chained after main's head (0013_flood_indexes) so there is one head.
 
 Revision ID: 0010_refused_origins
-Revises: 0014_porting_privacy
+Revises: 0013_flood_indexes
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_refused_origins"
-down_revision = "0014_porting_privacy"
+down_revision = "0013_flood_indexes"
 branch_labels = None
 depends_on = None
 
