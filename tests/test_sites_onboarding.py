@@ -78,6 +78,14 @@ def test_a_refused_origin_is_listed_on_the_sites_page_and_can_be_added(app, clie
     page = html.unescape(owner.get("/moderate/sites/").get_data(as_text=True))
     assert "http://localhost:4000" in page and "Add this origin" in page
     assert 'data-talkback-site="blog"' in page
+    # The owner's other pages for this site are one click away.
+    for path in (
+        "/moderate/sites/blog/settings",
+        "/moderate/sites/blog/transfer",
+        "/moderate/sites/blog/privacy",
+    ):
+        assert f'href="{path}"' in page, path
+        assert owner.get(path).status_code == 200, path
 
     response = post_form(owner, "/moderate/sites/blog/origins", {"origin": "http://localhost:4000"})
     assert response.status_code == 302
