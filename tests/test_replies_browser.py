@@ -22,7 +22,7 @@ def test_a_reader_asks_for_reply_mail_from_the_widget(live_server, page):
     page.check(f"{FORM} input[name=notify_replies]")
     page.fill(f"{FORM} textarea[name=text]", "Tell me when someone answers.")
     page.click(f"{FORM} button[type=submit]")
-    page.wait_for_selector(".tb-n:has-text('Tell me when someone answers.')")
+    page.wait_for_selector(".tb-mine:has-text('Tell me when someone answers.')")
 
     assert not page.is_checked(f"{FORM} input[name=notify_replies]")
     with live_server.app.app_context():

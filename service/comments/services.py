@@ -138,8 +138,12 @@ def public_comment(comment: Comment) -> dict:
 
 def published_thread(site: Site, uri: str, *, after: int = 0, limit: int = 100) -> dict:
     """Approved comments of a page in posting order, so a parent always precedes its replies."""
+    return thread_body(find_thread(site, uri), uri, after=after, limit=limit)
+
+
+def thread_body(thread: Thread | None, uri: str, *, after: int = 0, limit: int = 100) -> dict:
+    """`published_thread` for a thread the caller has already looked up (or None)."""
     limit = max(1, min(limit, THREAD_PAGE_MAX))
-    thread = find_thread(site, uri)
     body = {
         "thread": {
             "id": thread.id if thread else None,

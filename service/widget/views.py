@@ -114,8 +114,8 @@ def thread_page(site: str):
 
 
 def _thread_page(site_row, uri: str, *, after: int = 0, own=None, error=None, form=None):
-    thread = comments.published_thread(site_row, uri, after=after, limit=THREAD_PAGE_SIZE)
     thread_row = comments.find_thread(site_row, uri)
+    thread = comments.thread_body(thread_row, uri, after=after, limit=THREAD_PAGE_SIZE)
     page = render_template(
         "widget/thread.html",
         site=site_row,
