@@ -52,3 +52,20 @@ def test_redis_urls_use_the_surviving_transport(tmp_path):
     with celery.connection_for_read() as connection:
         assert connection.transport_cls == "service.queue.redis_transport:Transport"
         assert issubclass(type(connection.transport), redis_transport.Transport)
+
+
+def test_kombus_own_transport_crashes_on_a_late_ack_too(redis_url):
+    """A task finishing after the connection was lost acks on the dead channel."""
+    channel = channel_holding_an_unacked_message(redis_url, kombu_redis.Transport)
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute"):
+        channel.qos.ack("tag-1")
+
+
+@pytest.mark.parametrize("settle", ["ack", "reject"])
+def test_a_late_ack_or_reject_on_a_detached_transport_leaves_the_message_to_redis(
+    redis_url, settle
+):
+    channel = channel_holding_an_unacked_message(redis_url, redis_transport.Transport)
+    getattr(channel.qos, settle)("tag-1")  # no AttributeError
+    channel.qos._flush()
+    assert not channel.qos._delivered  # forgotten here; Redis' unacked set keeps it

@@ -24,9 +24,12 @@ log = logging.getLogger(__name__)
 
 
 class QoS(redis.QoS):
-    def restore_unacked(self, client=None):
+    def _detached(self) -> bool:
         transport = self.channel.connection
-        if client is None and (transport is None or transport.client is None):
+        return transport is None or transport.client is None
+
+    def restore_unacked(self, client=None):
+        if client is None and self._detached():
             log.warning(
                 "Redis connection closed with %d unacknowledged message(s): they stay in "
                 "Redis' unacked set and return after the visibility timeout",
@@ -35,6 +38,24 @@ class QoS(redis.QoS):
             self._delivered.clear()
             return None
         return super().restore_unacked(client)
+
+    def ack(self, delivery_tag):
+        # A task that finishes after the connection was lost acks on the dead channel; the
+        # same detached transport then fails with 'NoneType' object has no attribute
+        # 'client'. The message stays in Redis' unacked set and comes back after the
+        # visibility timeout, which an idempotent task shrugs off.
+        if self._detached():
+            log.warning("ack of %s after the Redis connection closed: not sent", delivery_tag)
+            redis.virtual.QoS.ack(self, delivery_tag)
+            return None
+        return super().ack(delivery_tag)
+
+    def reject(self, delivery_tag, requeue=False):
+        if self._detached():
+            log.warning("reject of %s after the Redis connection closed: not sent", delivery_tag)
+            redis.virtual.QoS.ack(self, delivery_tag)
+            return None
+        return super().reject(delivery_tag, requeue=requeue)
 
 
 class Channel(redis.Channel):
