@@ -65,7 +65,6 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     _load_config(app, config)
-    _trust_proxies(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["SPAM_MODEL_DIR"]).mkdir(parents=True, exist_ok=True)
 
@@ -75,7 +74,8 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     register_error_handlers(app)  # first: its after_request hook runs after the limiter's
     limiter.init_app(app)
     queue.make_celery(app)
-    page_cache.init_app(app)
+    page_cache.init_app(app)  # wraps wsgi_app in the page front: inside ProxyFix
+    _trust_proxies(app)
     app.url_map.converters["id"] = IdConverter  # before any route uses <id:...>
     app.before_request(refuse_nul_bytes)
     app.add_template_filter(http_url)

@@ -15,17 +15,25 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask, Response, current_app, has_app_context, request
+from flask import Flask, Response, current_app, has_app_context, has_request_context, request
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from service.accounts.models import Site
 from service.comments.models import Comment, Status, Thread
-from service.comments.page_store import PageStore, ThreadKey, make_page_store
+from service.comments.page_front import MARK, PageFront
+from service.comments.page_store import (
+    LocalPageStore,
+    NoPageStore,
+    PageStore,
+    ThreadKey,
+    make_page_store,
+)
 from service.config import INSTANCE_DIR
 from service.extensions import db
 
 EXTENSION = "talkback_pages"
+FRONT = "talkback_page_front"
 CHANGED = "talkback_changed_threads"
 # What readers see of an approved comment; a change to any of these changes the thread.
 PUBLIC_FIELDS = ("html", "author_name", "website", "edited_at", "parent_id")
@@ -52,13 +60,31 @@ class Page:
 
 def init_app(app: Flask) -> None:
     config = app.config
-    app.extensions[EXTENSION] = make_page_store(
+    store = make_page_store(
         config["PAGE_CACHE_URL"],
         prefix=config["PAGE_CACHE_PREFIX"],
         ttl_seconds=config["PAGE_CACHE_TTL_SECONDS"],
         stamp_path=INSTANCE_DIR / config["PAGE_CACHE_STAMP_NAME"],
         local_seconds=config["PAGE_CACHE_LOCAL_SECONDS"],
     )
+    app.extensions[EXTENSION] = store
+    seconds = config["PAGE_CACHE_LOCAL_SECONDS"]
+    if isinstance(store, NoPageStore) or seconds <= 0:
+        return
+    # The embedded store's stamp file says when any process changed a thread; with Redis,
+    # the second itself bounds what another process's change waits (as the store's copy).
+    generation = store.generation if isinstance(store, LocalPageStore) else None
+    front = PageFront(app.wsgi_app, seconds=seconds, current_generation=generation)
+    app.wsgi_app = front
+    app.extensions[FRONT] = front
+
+
+def _mark_page(threads: list[ThreadKey], generations: list[str]) -> None:
+    """Tell the page front this answer is a published page, shareable if its generation is known."""
+    if not has_request_context():
+        return
+    storable = bool(generations) and all(generations) and len(set(generations)) == 1
+    request.environ[MARK] = (storable, generations[0] if generations else "", threads)
 
 
 def _store() -> PageStore:
@@ -69,6 +95,7 @@ def cached_page(site_slug: str, uri: str, variant: str, render: Callable[[], Pag
     """The page from the cache, or rendered now (and stored under the generation read first)."""
     slot = ((site_slug, uri), variant)
     [generation], [value] = _store().get_many([slot])
+    _mark_page([(site_slug, uri)], [generation])
     if value is not None:
         return Page.decode(value)
     page = render()
@@ -82,6 +109,7 @@ def cached_counts(
     """Approved counts per uri; the ones not cached are counted together, in one query."""
     slots = [((site_slug, uri), "count") for uri in uris]
     generations, values = _store().get_many(slots)
+    _mark_page([thread for thread, _ in slots], generations)
     counts = {uri: int(value) for uri, value in zip(uris, values, strict=True) if value is not None}
     missing = [uri for uri in uris if uri not in counts]
     if missing:
@@ -158,3 +186,6 @@ def _invalidate_changed_threads(session: Session) -> None:
             )
             keys = [(slug, uri) for slug, uri in rows]
     store.invalidate(keys)
+    front = current_app.extensions.get(FRONT)
+    if front is not None and store.needs_thread_keys:
+        front.invalidate(keys)

@@ -62,7 +62,7 @@ class LocalPageStore:
         self._entries: OrderedDict[Slot, tuple[str, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _generation(self) -> str:
+    def generation(self) -> str:
         # Its content, not its mtime or inode: both can repeat within one clock tick.
         try:
             return self.stamp_path.read_text() or "none"
@@ -70,7 +70,7 @@ class LocalPageStore:
             return "none"
 
     def get_many(self, slots: list[Slot]) -> tuple[list[str], list[bytes | None]]:
-        generation = self._generation()
+        generation = self.generation()
         found: list[bytes | None] = []
         with self._lock:
             for slot in slots:
