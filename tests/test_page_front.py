@@ -195,3 +195,16 @@ def test_with_redis_a_decision_in_this_process_reaches_the_next_reader(redis_app
     moderator = accounts.get_or_create_moderator("mod@example.org")
     moderation.moderate(comment, Status.APPROVED, moderator)
     assert client.get(THREAD, headers=headers).get_json()["total"] == 1
+
+
+def test_the_front_keeps_at_most_its_byte_budget(app, client, site, make_comment, monkeypatch):
+    from service.comments import page_front
+
+    monkeypatch.setattr(page_front, "MAX_BYTES", 3000)
+    for n in range(12):
+        make_comment(site, "Words " * 40, status=Status.APPROVED, uri=f"/p{n}")
+        client.get(f"/api/v1/sites/blog/threads?uri=/p{n}")
+    front = front_of(app)
+    assert 0 < front._bytes <= 3000
+    assert front._bytes == sum(len(entry.body) for entry in front._entries.values())
+    assert len(front._entries) < 12

@@ -26,7 +26,9 @@ from collections.abc import Callable, Iterable
 # Set in the WSGI environ by page_cache: the threads a page shows and the generation it
 # was read under. Its absence means "not a shareable page", whatever the status.
 MARK = "talkback.page_threads"
+# Bounded in bytes too: a 200-comment page is ~80 kB, and every web worker keeps its own.
 MAX_ENTRIES = 4000
+MAX_BYTES = 8 * 1024 * 1024
 
 ThreadKey = tuple[str, str]
 Headers = list[tuple[str, str]]
@@ -90,6 +92,7 @@ class PageFront:
         self.seconds = seconds
         self.current_generation = current_generation
         self._entries: OrderedDict[tuple, Entry] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     @staticmethod
@@ -129,7 +132,7 @@ class PageFront:
         )
         if stale:
             with self._lock:
-                self._entries.pop(key, None)
+                self._forget(key)
             return None
         return entry
 
@@ -167,19 +170,29 @@ class PageFront:
             body,
         )
         if storable:
-            with self._lock:
-                self._entries[key] = entry
-                self._entries.move_to_end(key)
-                while len(self._entries) > MAX_ENTRIES:
-                    self._entries.popitem(last=False)
+            self._keep(key, entry)
         return entry
+
+    def _keep(self, key: tuple, entry: Entry) -> None:
+        with self._lock:
+            self._forget(key)
+            self._entries[key] = entry
+            self._bytes += len(entry.body)
+            while self._entries and (len(self._entries) > MAX_ENTRIES or self._bytes > MAX_BYTES):
+                self._forget(next(iter(self._entries)))
+
+    def _forget(self, key: tuple) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= len(entry.body)
 
     def invalidate(self, threads: Iterable[ThreadKey] | None) -> None:
         """Forget the pages of these threads (None: every page)."""
         with self._lock:
             if threads is None:
                 self._entries.clear()
+                self._bytes = 0
                 return
             gone = set(threads)
             for key in [k for k, entry in self._entries.items() if entry.threads & gone]:
-                del self._entries[key]
+                self._forget(key)

@@ -30,8 +30,9 @@ import redis
 
 log = logging.getLogger(__name__)
 
-# How many pages the Redis store keeps copies of in each process (a few MB at most).
+# How many pages the Redis store keeps copies of in each process, and their bytes at most.
 LOCAL_ENTRIES = 2000
+LOCAL_BYTES = 8 * 1024 * 1024
 # (site slug, uri): what a reader asks for, known without touching the database.
 ThreadKey = tuple[str, str]
 # (thread, variant such as "json:0:50" or "count"), the unit of get/put.
@@ -113,6 +114,7 @@ class RedisPageStore:
         # trip at all, and a change made elsewhere shows here within that time.
         self.local_seconds = local_seconds
         self._local: OrderedDict[Slot, tuple[float, str, bytes]] = OrderedDict()
+        self._local_bytes = 0
         self._lock = threading.Lock()
 
     def _keys(self, thread: ThreadKey) -> tuple[str, str]:
@@ -156,10 +158,21 @@ class RedisPageStore:
         expires = time.monotonic() + self.local_seconds
         with self._lock:
             for slot, generation, value in entries:
+                self._drop_local(slot)
                 self._local[slot] = (expires, generation, value)
-                self._local.move_to_end(slot)
-            while len(self._local) > LOCAL_ENTRIES:
-                self._local.popitem(last=False)
+                self._local_bytes += len(value)
+            # Oldest first, so expired copies go before any live one.
+            while self._local and (
+                len(self._local) > LOCAL_ENTRIES
+                or self._local_bytes > LOCAL_BYTES
+                or next(iter(self._local.values()))[0] <= expires - self.local_seconds
+            ):
+                self._drop_local(next(iter(self._local)))
+
+    def _drop_local(self, slot: Slot) -> None:
+        kept = self._local.pop(slot, None)
+        if kept is not None:
+            self._local_bytes -= len(kept[2])
 
     def _from_redis(self, slots: list[Slot]) -> tuple[list[str], list[bytes | None]]:
         missing: tuple[list[str], list[bytes | None]] = ([""] * len(slots), [None] * len(slots))
@@ -203,7 +216,7 @@ class RedisPageStore:
         threads = set(threads)
         with self._lock:
             for slot in [slot for slot in self._local if slot[0] in threads]:
-                del self._local[slot]
+                self._drop_local(slot)
         pipe = self.client.pipeline(transaction=False)
         for thread in threads:
             gen_key, page_key = self._keys(thread)
