@@ -85,7 +85,7 @@ class Bench:
 
     # --- the three servers -------------------------------------------------------------
 
-    def floor(self) -> None:
+    def floor(self, row: str = "hello") -> None:
         port = servers.free_port()
         folder = servers.floor_app(self.workdir)
         with servers.gunicorn(
@@ -97,7 +97,7 @@ class Bench:
             probe="/",
             log_dir=self.workdir,
         ) as process:
-            self.load("hello", "floor", f"http://127.0.0.1:{port}/")
+            self.load(row, "floor", f"http://127.0.0.1:{port}/")
             self.facts["rss_floor"] = servers.worker_rss_mib(process)
 
     def isso(self) -> None:
@@ -167,6 +167,15 @@ class Bench:
                 return pages
 
     # --- writes: the POST burst and the worker -------------------------------------------
+
+    def post_web_alone(self) -> None:
+        """POSTs with no worker running: what the web processes alone accept per second."""
+        with self.talkback() as (process, base):
+            path = f"{API}/comments"
+            script = http_load.new_comment_script(path, '"uri": "/burst-web"')
+            self.load("post_web", "talkback", f"{base}{path}", script=script)
+        self.facts["post_web_discarded"] = self.db.discard_received()
+        self.db.forget()  # their messages too: nothing is left for the next rows
 
     def post_burst(self, workers: int, row: str) -> None:
         """POSTs at full speed with `workers` worker processes; then how long they lag."""
@@ -245,8 +254,11 @@ def main() -> None:
         bench.floor()
         bench.isso()
         bench.talkback_reads("talkback", support.REDIS_URL)
+        # The floor again, right after Talkback's reads: the machine drifts within a run.
+        bench.floor("hello_again")
         bench.talkback_reads("talkback_cold", "none")
         bench.talkback_preloaded_memory()
+        bench.post_web_alone()
         bench.post_burst(1, "post")
         bench.worker_throughput(1)
         bench.post_burst(2, "post_2workers")

@@ -184,6 +184,18 @@ class Database:
         with self.app.app_context():
             return db.session.scalar(select(func.count()).where(Comment.status == Status.RECEIVED))
 
+    def discard_received(self) -> int:
+        """Delete comments still waiting (a burst measured without a worker); how many."""
+        from sqlalchemy import delete
+
+        from service.comments.models import Comment, Status
+        from service.extensions import db
+
+        with self.app.app_context():
+            gone = db.session.execute(delete(Comment).where(Comment.status == Status.RECEIVED))
+            db.session.commit()
+            return gone.rowcount
+
     def wait_until_processed(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
