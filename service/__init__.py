@@ -50,10 +50,10 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     from flask import Flask
 
     import service.models  # noqa: F401 - registers every table before Alembic looks
-    from service import queue
+    from service import migrations, queue
     from service.comments import page_cache
     from service.config import ROOT
-    from service.extensions import csrf, db, limiter, migrate
+    from service.extensions import csrf, db, limiter
     from service.http.guards import refuse_nul_bytes
     from service.http.handlers import register_error_handlers
     from service.http.hosts import http_url
@@ -69,7 +69,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     Path(app.config["SPAM_MODEL_DIR"]).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrations.init_app(app, db, ROOT / "migrations")  # Alembic loads only for `flask db`
     csrf.init_app(app)
     register_error_handlers(app)  # first: its after_request hook runs after the limiter's
     limiter.init_app(app)

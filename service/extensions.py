@@ -1,11 +1,14 @@
-"""Flask extensions, created once here and bound to an app in `create_app`."""
+"""Flask extensions, created once here and bound to an app in `create_app`.
 
-import sqlite3
+Flask-Migrate (and Alembic, Mako, Pygments under it: about 9 MiB per web worker) is not
+among them: only `flask db` and the migration tests need it, see `service/migrations.py`.
+"""
+
+import sys
 from datetime import datetime
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import DateTime, event
@@ -19,7 +22,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
@@ -27,7 +29,9 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, _record) -> None:
     """WAL and a busy timeout let the web process, worker and beat share one SQLite file."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
+    # Only an SQLite engine has imported sqlite3; PostgreSQL processes never load it.
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is not None and isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=15000")

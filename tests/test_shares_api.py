@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from service.comments.models import Status, Thread
 from service.extensions import db
-from service.shares import services
+from service.shares import qr, services
 from service.shares.models import ShareClick
 from service.shares.targets import TARGETS
 
@@ -307,9 +307,22 @@ def test_qr_code_is_a_cacheable_svg_of_the_post_url(client, site, thread):
 
 
 def test_qr_encodes_the_post_url():
-    svg = services.qr_svg("https://blog.example/a")
-    longer = services.qr_svg("https://blog.example/" + "a" * 200)
+    svg = qr.qr_svg("https://blog.example/a")
+    longer = qr.qr_svg("https://blog.example/" + "a" * 200)
     assert svg.startswith(b"<?xml") and len(longer) > len(svg)
+
+
+def test_the_menu_knows_an_address_fits_without_drawing_its_code():
+    """qr_fits answers short addresses without qrcode: whatever mix of digits, capitals and
+    other characters, an address of BYTE_CAPACITY bytes is drawn, one more byte is not."""
+    mixes = ["https://blog.example/", "0123456789" * 3, "ABC-DEF/123" * 3, "ü", "a"]
+    at_capacity = ""
+    while len(at_capacity.encode()) < qr.BYTE_CAPACITY:
+        at_capacity += mixes[len(at_capacity) % len(mixes)]
+    at_capacity = at_capacity.encode()[: qr.BYTE_CAPACITY].decode("utf-8", "ignore")
+    assert qr.qr_fits(at_capacity) and qr._fitted_qr(at_capacity) is not None
+    just_over = "a" * (qr.BYTE_CAPACITY + 1)
+    assert qr._fitted_qr(just_over) is None and not qr.qr_fits(just_over)
 
 
 def test_an_address_too_long_for_a_qr_code_is_a_422_and_the_menu_leaves_the_code_out(

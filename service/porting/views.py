@@ -2,6 +2,8 @@
 watch it run. Owner only; the upload limit is TALKBACK_IMPORT_UPLOAD_MAX_BYTES.
 
 Linked from the dashboard as `url_for("porting_dashboard.transfer", slug=site.slug)`.
+Every format's reader and writer (defusedxml, sqlite3, the importer) is imported by the
+page that uses it, not by every web worker that registers these routes.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from flask import (
 
 from service.accounts.auth import current_moderator, login_required, member_site
 from service.http.errors import ApiError
-from service.porting import formats, jobs
 
 bp = Blueprint("porting_dashboard", __name__, url_prefix="/moderate/sites")
 
@@ -44,6 +45,8 @@ def _private(response):
 
 
 def _page(site, *, error: ApiError | None = None, status: int = 200):
+    from service.porting import formats, jobs
+
     body = render_template(
         "porting/transfer.html",
         site=site,
@@ -64,6 +67,8 @@ def transfer(slug: str):
 @bp.get("/<slug>/export.<kind>")
 @login_required
 def export(slug: str, kind: str):
+    from service.porting import formats
+
     site = member_site(slug, owner=True)
     name = {"json": "json", "xml": "disqus"}.get(kind) or abort(404)
     out = io.StringIO()
@@ -80,6 +85,8 @@ def export(slug: str, kind: str):
 @bp.post("/<slug>/import")
 @login_required
 def start_import(slug: str):
+    from service.porting import jobs
+
     site = member_site(slug, owner=True)
     try:
         job = jobs.start_import(
@@ -98,6 +105,8 @@ def start_import(slug: str):
 @bp.get("/<slug>/import/<id:job_id>")
 @login_required
 def import_job(slug: str, job_id: int):
+    from service.porting import jobs
+
     site = member_site(slug, owner=True)
     job = jobs.job_of(site, job_id) or abort(404)
     return render_template("porting/job.html", site=site, job=job)

@@ -2,6 +2,8 @@
 
 `fetch_page` is the only network access and refuses non-http(s) and private addresses;
 `read_tags` is pure. What each network makes of the tags is `preview_rules.check`.
+BeautifulSoup (about 4 MiB with its charset detection) is imported by `read_tags` when a
+page is checked, not by every web worker that registers the share endpoints.
 """
 
 from __future__ import annotations
@@ -10,8 +12,6 @@ import http.client
 import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
-
-from bs4 import BeautifulSoup
 
 from service import outbound
 from service.http.errors import ValidationError
@@ -136,6 +136,8 @@ def fetch_page(
 
 def read_tags(html: str, page_url: str = "") -> dict:
     """The first value of every og:/twitter:/article: meta tag, plus <title> and canonical."""
+    from bs4 import BeautifulSoup
+
     soup = BeautifulSoup(html, "html.parser")
     meta: dict[str, str] = {}
     for tag in soup.find_all("meta"):

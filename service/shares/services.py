@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 from urllib.parse import urlencode, urlsplit
 
-import qrcode
-import qrcode.image.svg
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from qrcode.exceptions import DataOverflowError
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -24,6 +20,7 @@ from service.http.errors import NotFound, ValidationError
 from service.http.validation import BIDI_CONTROLS, CONTROL_CHARS, id_or_none
 from service.shares.links import Post, build_link, clean_handle, clean_hashtags, share_values
 from service.shares.models import ShareClick
+from service.shares.qr import qr_fits
 from service.shares.targets import ACTIONS, Target, enabled_targets, valid_instance_host
 from service.shares.text import canonicalise_url
 from service.timeutil import utcnow
@@ -315,39 +312,6 @@ def permalink_location(site: Site, thread: Thread, raw_comment_id: object = None
     if comment is None or comment.thread_id != thread.id or comment.status != Status.APPROVED:
         raise NotFound("No such comment on this post.", code="unknown_comment")
     return f"{url}#comment-{comment.id}"
-
-
-def _fitted_qr(data: str) -> qrcode.QRCode | None:
-    """A QR code sized for `data`, or None when even the largest (version 40) cannot hold it."""
-    code = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-        border=2,
-        image_factory=qrcode.image.svg.SvgPathImage,
-    )
-    code.add_data(data)
-    # qrcode 8 raises ValueError("Invalid version (was 41…)") before its own DataOverflowError.
-    try:
-        code.best_fit()
-    except (DataOverflowError, ValueError):
-        return None
-    return code
-
-
-def qr_fits(data: str) -> bool:
-    return _fitted_qr(data) is not None
-
-
-def qr_svg(data: str) -> bytes:
-    """A QR code as a standalone SVG (one path, scales without blur)."""
-    code = _fitted_qr(data)
-    if code is None:
-        raise ValidationError(
-            "The post's address is too long for a QR code.", code="url_too_long_for_qr"
-        )
-    code.make()
-    out = io.BytesIO()
-    code.make_image().save(out)
-    return out.getvalue()
 
 
 # --- statistics ----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from service.http import limits
 from service.http.errors import ValidationError
 from service.http.urls import base_url
 from service.http.validation import parse_id, parse_json_body
-from service.shares import preview, preview_rules, services
+from service.shares import preview, preview_rules, qr, services
 
 bp = Blueprint("shares", __name__)
 # The blueprint's CLI group is `flask shares ...`, so no shared CLI module needs an edit.
@@ -70,7 +70,7 @@ def permalink(thread_id: str, comment_id: str | None = None):
 def thread_qr(site: str, thread_id: str):
     site_row = get_site(site)
     thread = services.get_thread(site_row, thread_id)
-    svg = services.qr_svg(services.permalink_location(site_row, thread))
+    svg = qr.qr_svg(services.permalink_location(site_row, thread))
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "public, max-age=86400"
     response.headers["X-Content-Type-Options"] = "nosniff"
