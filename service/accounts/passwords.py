@@ -3,14 +3,15 @@
 A reset token carries a fingerprint of the current password hash, so it stops working the
 moment the password changes: using it once is enough to spend it, without a table of
 used tokens. The same fingerprint in the login session logs out every other session.
+argon2 is loaded by the first sign-in or new password, not by web workers serving readers.
 """
 
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -20,6 +21,9 @@ from service.extensions import db
 from service.http.errors import ValidationError
 from service.timeutil import utcnow
 
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
 MIN_PASSWORD_LENGTH = 10
 RESET_SALT = "talkback.password-reset"
 DEFAULT_RESET_MAX_AGE = 3600
@@ -27,10 +31,16 @@ DEFAULT_RESET_MAX_AGE = 3600
 INVITATION_SALT = "talkback.invitation"
 INVITATION_MAX_AGE = 7 * 86400
 
-_hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so a wrong address costs as long as a
-# wrong password and response times do not reveal who has an account.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+@lru_cache(maxsize=1)
+def _argon2() -> tuple[PasswordHasher, str]:
+    """The hasher, and a hash verified against when the e-mail is unknown, so a wrong
+    address costs as long as a wrong password and response times do not reveal who has an
+    account. Made together, so the first sign-in pays the same whoever asks."""
+    from argon2 import PasswordHasher
+
+    hasher = PasswordHasher()
+    return hasher, hasher.hash("not-a-real-password")
 
 
 class LinkError(Exception):
@@ -56,7 +66,7 @@ def load_signed(salt: str, token: str, max_age: int) -> dict:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _argon2()[0].hash(password)
 
 
 def check_password_strength(password: str) -> None:
@@ -90,14 +100,17 @@ def find_moderator(email: str) -> Moderator | None:
 def authenticate(email: str, password: str) -> Moderator | None:
     """The active moderator with this e-mail and password, or None."""
     moderator = find_moderator(email)
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     stored = moderator.password_hash if moderator and moderator.password_hash else None
+    hasher, dummy_hash = _argon2()
     try:
-        _hasher.verify(stored or _DUMMY_HASH, password)
+        hasher.verify(stored or dummy_hash, password)
     except (VerificationError, InvalidHashError):
         return None
     if stored is None or not moderator.is_active:
         return None
-    if _hasher.check_needs_rehash(stored):
+    if hasher.check_needs_rehash(stored):
         moderator.password_hash = hash_password(password)
         db.session.commit()
     return moderator

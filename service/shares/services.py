@@ -8,8 +8,6 @@ from urllib.parse import urlencode, urlsplit
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from service.accounts.models import Site
 from service.comments.models import Comment, Status, Thread
@@ -258,8 +256,11 @@ def record_click(site_id: int, thread_id: int, network: str, day: date | None = 
         "day": day or utcnow().date(),
         "count": 1,
     }
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    # Each dialect's upsert, imported for the database in use only.
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
     statement = (
         insert(ShareClick)
         .values(**values)
