@@ -4,16 +4,17 @@ Measuring follows each network's own rule: X's weighted count (docs.x.com "Count
 characters": NFC, code points in the Latin/punctuation ranges weigh 1, everything else 2,
 an emoji sequence 2, every URL 23), Bluesky's grapheme clusters, and plain code points
 with a fixed URL length for Mastodon. Where a rule is uncertain we over-count, so a fitted
-text can only be shorter than needed, never too long.
+text can only be shorter than needed, never too long. The `regex` module (Unicode grapheme
+clusters and emoji properties, about 3 MiB) is imported by the first measurement, so a web
+worker that only serves cached pages and JSON never loads it.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from functools import cache
 from urllib.parse import quote, unquote_plus, urlencode, urlsplit, urlunsplit
-
-import regex
 
 from service.http.hosts import ascii_host
 from service.shares.targets import CHARS, GRAPHEMES, WEIGHTED, TextLimit
@@ -22,8 +23,6 @@ ELLIPSIS = "…"
 
 # Code point ranges X weighs as 1 (twitter-text v3 config); everything else weighs 2.
 _LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
-_GRAPHEME = regex.compile(r"\X")
-_EMOJI = regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\uFE0F")
 # What the networks shorten to a fixed length: scheme URLs (up to the first character that
 # cannot be in a URL) and bare domains with a real ending (X links `example.com`, not
 # `Factory.createBean`). Counting a non-URL as 23 would under-count a long word, so only
@@ -34,10 +33,9 @@ _TLDS = (
 )
 # A URL does not end in the punctuation of the sentence around it ("see a.example/x, then").
 _URL_BODY = r"(?:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*[A-Za-z0-9\-_~/#\[\]@$&*+=%])"
-_URL = regex.compile(
+_URL = (
     rf"https?://{_URL_BODY}"
-    rf"|(?<![\w@.])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})(?![\w-])(?:/{_URL_BODY}?)?",
-    regex.IGNORECASE,
+    rf"|(?<![\w@.])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:{_TLDS})(?![\w-])(?:/{_URL_BODY}?)?"
 )
 _TRAILING = " \t\r\n,;:-–—"
 
@@ -52,17 +50,29 @@ TRACKING_PARAMS = frozenset(
 )  # fmt: skip
 
 
+@cache
+def _patterns():
+    """(grapheme cluster, emoji, URL) patterns, compiled once when first needed."""
+    import regex
+
+    return (
+        regex.compile(r"\X"),
+        regex.compile(r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\uFE0F"),
+        regex.compile(_URL, regex.IGNORECASE),
+    )
+
+
 def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
 def graphemes(text: str) -> list[str]:
     """Extended grapheme clusters (UAX #29): an emoji ZWJ sequence or e + accent is one."""
-    return _GRAPHEME.findall(text)
+    return _patterns()[0].findall(text)
 
 
 def _cluster_weight(cluster: str) -> int:
-    if _EMOJI.search(cluster):
+    if _patterns()[1].search(cluster):
         return 2
     return sum(
         1 if any(lo <= ord(char) <= hi for lo, hi in _LIGHT_RANGES) else 2 for char in cluster
@@ -72,7 +82,7 @@ def _cluster_weight(cluster: str) -> int:
 def _split_urls(text: str) -> tuple[list[str], int]:
     """The pieces of text between URLs (measured apart, so no cluster spans a URL), and
     how many URLs there were."""
-    pieces = _URL.split(text)
+    pieces = _patterns()[2].split(text)
     return pieces, len(pieces) - 1
 
 
