@@ -69,7 +69,9 @@ class LazyGroup(AppGroup):
         return self._load().make_context(info_name, args, parent=parent, **extra)
 
     def get_short_help_str(self, limit: int = 45) -> str:
-        return self.help or self._load().get_short_help_str(limit)
+        if self.help:
+            return super().get_short_help_str(limit)
+        return self._load().get_short_help_str(limit)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         command = self._load()

@@ -99,9 +99,9 @@ def find_moderator(email: str) -> Moderator | None:
 
 def authenticate(email: str, password: str) -> Moderator | None:
     """The active moderator with this e-mail and password, or None."""
-    moderator = find_moderator(email)
     from argon2.exceptions import InvalidHashError, VerificationError
 
+    moderator = find_moderator(email)
     stored = moderator.password_hash if moderator and moderator.password_hash else None
     hasher, dummy_hash = _argon2()
     try:
