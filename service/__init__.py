@@ -53,7 +53,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     from service import queue
     from service.comments import page_cache
     from service.config import ROOT
-    from service.extensions import csrf, db, limiter, migrate
+    from service.extensions import csrf, db, limiter, migrate, ping_when_idle
     from service.http.guards import refuse_nul_bytes
     from service.http.handlers import register_error_handlers
     from service.http.hosts import http_url
@@ -70,6 +70,9 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     Path(app.config["SPAM_MODEL_DIR"]).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    if app.config["DATABASE_PING_AFTER_IDLE_SECONDS"] is not None:
+        with app.app_context():
+            ping_when_idle(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     register_error_handlers(app)  # first: its after_request hook runs after the limiter's

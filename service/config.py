@@ -27,7 +27,12 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _sqlite_url("talkback.db"))
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection unused for this long is pinged before use (one round trip);
+    # one in steady use is not (service/extensions.py). None: never ping.
+    DATABASE_PING_AFTER_IDLE_SECONDS: float | None = _env_float(
+        "TALKBACK_DATABASE_PING_AFTER_IDLE_SECONDS", 5
+    )
     REDIS_URL = os.environ.get("REDIS_URL", "")
     CELERY_BROKER_URL = os.environ.get(
         "CELERY_BROKER_URL", REDIS_URL or f"sqla+{_sqlite_url('broker.db')}"
