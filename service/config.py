@@ -71,6 +71,9 @@ class Config:
     # With Redis, each process also keeps what it read for this long (no round trip for a
     # hot page); a change made through another process shows here within that time.
     PAGE_CACHE_LOCAL_SECONDS = _env_float("TALKBACK_PAGE_CACHE_LOCAL_SECONDS", 1.0)
+    # A site's allowed origins (CORS), kept as long by each process: the widget's every
+    # request checks them (service/widget/cors.py).
+    ORIGINS_CACHE_SECONDS = _env_float("TALKBACK_ORIGINS_CACHE_SECONDS", 1.0)
     # Browsers and CDNs may keep a thread this long; the widget revalidates (a 304) anyway.
     PUBLIC_MAX_AGE_SECONDS = int(os.environ.get("TALKBACK_PUBLIC_MAX_AGE", 10))
     PUBLIC_STALE_WHILE_REVALIDATE_SECONDS = int(os.environ.get("TALKBACK_PUBLIC_SWR", 60))

@@ -188,18 +188,18 @@ INSERT_REPLY = INSERT_COMMENT.from_select(
 def _insert_committed(statement: Insert, values: dict) -> int | None:
     """Run an INSERT … RETURNING as a committed transaction: the new id, or None.
 
-    Outside a transaction (a POST that looked nothing up) it runs in autocommit: a single
-    statement is a transaction of its own, committed before its answer arrives, so one
-    round trip instead of BEGIN, INSERT, COMMIT. Otherwise it joins the transaction and
-    commits it (a thread created for it, say).
+    Outside a transaction (a POST that looked nothing up) it runs in autocommit on a
+    connection of its own: a single statement is a transaction of its own, committed
+    before its answer arrives, so one round trip instead of BEGIN, INSERT, COMMIT.
+    Otherwise it joins the session's transaction and commits it (a new thread, say).
     """
     session = db.session()
+    if not session.in_transaction():
+        with db.engine.connect() as connection:
+            autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+            return autocommit.execute(statement, values).scalar()
     try:
-        if session.in_transaction():
-            new_id = session.execute(statement, values).scalar()
-        else:
-            autocommit = session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            new_id = autocommit.execute(statement, values).scalar()
+        new_id = session.execute(statement, values).scalar()
         session.commit()
     except IntegrityError:
         session.rollback()
