@@ -11,8 +11,8 @@ blind; the refusal is remembered for the owner's Sites page.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Set
+from time import monotonic
 
 from flask import Response, current_app, g, has_app_context, request
 from sqlalchemy import event, select
@@ -67,7 +67,7 @@ def site_origins(slug: str) -> frozenset[str]:
     widget's every call asks, twice): a change made in this process applies at its commit,
     one made in another within that time, as for cached pages (page_cache.py)."""
     cache = current_app.extensions.setdefault(ORIGINS_EXTENSION, {})
-    now = time.monotonic()
+    now = monotonic()
     kept = cache.get(slug)
     if kept is not None and kept[0] > now:
         return kept[1]
