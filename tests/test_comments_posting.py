@@ -4,7 +4,7 @@ the page changed behind this process's back; the pool pings only connections lef
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, delete, select, text
+from sqlalchemy import create_engine, delete, select, text, update
 
 from service.accounts import services as accounts
 from service.comments.models import Comment, Status, Thread
@@ -110,13 +110,24 @@ def terminate_backends(url: str) -> None:
 def test_an_accepted_comment_is_committed_before_it_is_answered(pg_blog):
     url, make = pg_blog
     client = make().test_client()
-    ids = [post(client, text=f"Comment {n}.").get_json()["id"] for n in range(3)]
-    # Another connection sees every one of them: each 202 came after its commit.
-    other = create_engine(url)
-    with other.connect() as conn:
-        stored = conn.execute(select(Comment.id, Comment.status).where(Comment.id.in_(ids)))
-        assert dict(stored.all()) == dict.fromkeys(ids, Status.RECEIVED)
-    other.dispose()
+    other = create_engine(url)  # another process's view of the database
+    try:
+        ids = [post(client, text=f"Comment {n}.").get_json()["id"] for n in range(3)]
+        with other.begin() as conn:  # a moderator publishes the first
+            published = update(Comment).where(Comment.id == ids[0])
+            conn.execute(published.values(status=Status.APPROVED))
+        reply = post(client, text="A reply.", parent_id=ids[0])  # checked by the INSERT
+        assert reply.status_code == 202
+        ids.append(reply.get_json()["id"])
+        # Every one is there for another connection: each 202 came after its commit.
+        with other.connect() as conn:
+            stored = conn.execute(select(Comment.id, Comment.status).where(Comment.id.in_(ids)))
+            assert dict(stored.all()) == {
+                ids[0]: Status.APPROVED,
+                **dict.fromkeys(ids[1:], Status.RECEIVED),
+            }
+    finally:
+        other.dispose()
 
 
 @pytest.mark.integration

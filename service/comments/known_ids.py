@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from flask import current_app
 
 EXTENSION = "talkback_known_ids"
-# Pages remembered per process: enough for any blog's live threads, and bounded.
-MAX_THREADS = 20_000
+# Pages remembered per process: a blog's live threads, and never more than a few MB.
+MAX_THREADS = 5_000
 
 
 @dataclass(frozen=True)

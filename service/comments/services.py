@@ -189,15 +189,16 @@ def _insert_committed(statement: Insert, values: dict) -> int | None:
     """Run an INSERT … RETURNING as a committed transaction: the new id, or None.
 
     Outside a transaction (a POST that looked nothing up) it runs in autocommit on a
-    connection of its own: a single statement is a transaction of its own, committed
+    connection from the pool: one statement is then a transaction by itself, committed
     before its answer arrives, so one round trip instead of BEGIN, INSERT, COMMIT.
     Otherwise it joins the session's transaction and commits it (a new thread, say).
     """
-    session = db.session()
-    if not session.in_transaction():
+    # Not even a session, when this request has not used one yet.
+    if not db.session.registry.has() or not db.session().in_transaction():
         with db.engine.connect() as connection:
             autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
             return autocommit.execute(statement, values).scalar()
+    session = db.session()
     try:
         new_id = session.execute(statement, values).scalar()
         session.commit()
