@@ -130,21 +130,24 @@ def test_an_accepted_comment_is_committed_before_it_is_answered(pg_blog):
         other.dispose()
 
 
-@pytest.mark.integration
-def test_an_idle_connection_the_database_dropped_is_replaced_before_use(pg_blog):
+def dropped_under(pg_blog, ping_after_idle: float):
+    """A client whose pooled connection the database has just dropped."""
     url, make = pg_blog
-    client = make(DATABASE_PING_AFTER_IDLE_SECONDS=0).test_client()
+    client = make(DATABASE_PING_AFTER_IDLE_SECONDS=ping_after_idle).test_client()
     assert post(client).status_code == 202
     terminate_backends(url)
+    return client
+
+
+@pytest.mark.integration
+def test_an_idle_connection_the_database_dropped_is_replaced_before_use(pg_blog):
+    client = dropped_under(pg_blog, ping_after_idle=0)
     assert post(client).status_code == 202
 
 
 @pytest.mark.integration
 def test_a_busy_connection_the_database_dropped_costs_one_503_then_recovers(pg_blog):
-    url, make = pg_blog
-    client = make(DATABASE_PING_AFTER_IDLE_SECONDS=3600).test_client()
-    assert post(client).status_code == 202
-    terminate_backends(url)
+    client = dropped_under(pg_blog, ping_after_idle=3600)
     lost = post(client)
     assert lost.status_code == 503
     assert lost.get_json()["error"]["code"] == "service_unavailable"
