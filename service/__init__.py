@@ -53,7 +53,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     from service import migrations, queue
     from service.comments import page_cache
     from service.config import ROOT
-    from service.extensions import csrf, db, limiter
+    from service.extensions import csrf, db, limiter, ping_when_idle
     from service.http.guards import refuse_nul_bytes
     from service.http.handlers import register_error_handlers
     from service.http.hosts import http_url
@@ -69,6 +69,9 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     Path(app.config["SPAM_MODEL_DIR"]).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    if app.config["DATABASE_PING_AFTER_IDLE_SECONDS"] is not None:
+        with app.app_context():
+            ping_when_idle(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
     migrations.init_app(app, db, ROOT / "migrations")  # Alembic loads only for `flask db`
     csrf.init_app(app)
     register_error_handlers(app)  # first: its after_request hook runs after the limiter's

@@ -27,7 +27,12 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", _sqlite_url("talkback.db"))
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A pooled connection unused for this long is pinged before use (one round trip);
+    # one in steady use is not (service/extensions.py). None: never ping.
+    DATABASE_PING_AFTER_IDLE_SECONDS: float | None = _env_float(
+        "TALKBACK_DATABASE_PING_AFTER_IDLE_SECONDS", 5
+    )
     REDIS_URL = os.environ.get("REDIS_URL", "")
     CELERY_BROKER_URL = os.environ.get(
         "CELERY_BROKER_URL", REDIS_URL or f"sqla+{_sqlite_url('broker.db')}"
@@ -66,6 +71,9 @@ class Config:
     # With Redis, each process also keeps what it read for this long (no round trip for a
     # hot page); a change made through another process shows here within that time.
     PAGE_CACHE_LOCAL_SECONDS = _env_float("TALKBACK_PAGE_CACHE_LOCAL_SECONDS", 1.0)
+    # A site's allowed origins (CORS), kept as long by each process: the widget's every
+    # request checks them (service/widget/cors.py).
+    ORIGINS_CACHE_SECONDS = _env_float("TALKBACK_ORIGINS_CACHE_SECONDS", 1.0)
     # Browsers and CDNs may keep a thread this long; the widget revalidates (a 304) anyway.
     PUBLIC_MAX_AGE_SECONDS = int(os.environ.get("TALKBACK_PUBLIC_MAX_AGE", 10))
     PUBLIC_STALE_WHILE_REVALIDATE_SECONDS = int(os.environ.get("TALKBACK_PUBLIC_SWR", 60))

@@ -1,8 +1,14 @@
 """CORS on the public comment API: only the site's own origins, exactly; never credentials."""
 
 import pytest
+from sqlalchemy import update
 
+from service.accounts.models import Site
+from service.accounts.origins import add_origin, remove_origin
+from service.comments import page_front
+from service.extensions import db
 from service.http.hosts import normalise_origin
+from service.widget import cors
 
 BLOG = "https://blog.example"
 
@@ -84,6 +90,38 @@ def test_an_authors_own_comment_uses_its_sites_origins(client, site, make_site, 
         f"/api/v1/comments/{comment_id}", headers={"Origin": "https://other.example", **preflight}
     )
     assert "Access-Control-Allow-Origin" not in stranger.headers
+
+
+def thread_status(client, origin: str) -> int:
+    return client.get(
+        "/api/v1/sites/blog/threads?uri=/post", headers={"Origin": origin}
+    ).status_code
+
+
+def test_an_origin_removed_in_this_process_is_refused_at_once(client, site, app):
+    app.config["ORIGINS_CACHE_SECONDS"] = 3600
+    assert thread_status(client, BLOG) == 200  # the site's origins are kept now
+    remove_origin(site, BLOG)
+    assert thread_status(client, BLOG) == 403
+    add_origin(site, BLOG)
+    assert thread_status(client, BLOG) == 200
+
+
+def test_an_origin_removed_by_another_process_is_refused_within_the_cache_time(
+    client, site, app, monkeypatch
+):
+    app.config["ORIGINS_CACHE_SECONDS"] = 1.0
+    now = [1000.0]
+    monkeypatch.setattr(cors, "monotonic", lambda: now[0])
+    monkeypatch.setattr(page_front, "monotonic", lambda: now[0])  # its copy of the answer
+    assert thread_status(client, BLOG) == 200
+    # Another process's change: nothing in this one's session says the site changed.
+    db.session.execute(update(Site).where(Site.id == site.id).values(allowed_origins=[]))
+    db.session.commit()
+    now[0] += 0.9
+    assert thread_status(client, BLOG) == 200  # kept a moment, as cached pages are
+    now[0] += 0.2
+    assert thread_status(client, BLOG) == 403
 
 
 def test_errors_carry_cors_headers_so_the_widget_can_read_them(client, site):

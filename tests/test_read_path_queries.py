@@ -68,16 +68,27 @@ def test_counts_for_many_pages_are_one_query_then_none(client, site, make_commen
 
 
 def test_a_post_is_validated_inserted_once_and_queued(client, site, make_comment, app):
-    make_comment(site, "an earlier comment", uri="/post")  # the thread exists already
+    parent = make_comment(site, "an earlier comment", uri="/post", status=Status.APPROVED)
     app.config["TASKS_EAGER"] = False  # count the request alone, not the worker's part
+    app.config["ORIGINS_CACHE_SECONDS"] = 60  # however slow the machine, still cached
     sent = queue_module.Queue()
     app.extensions["celery"].send_task = lambda name, args, **_: sent.put((name, args))
-    with counted_statements() as statements:
-        response = client.post(
-            "/api/v1/sites/blog/comments", json={"uri": "/post", "text": "Hello there"}
-        )
-    assert response.status_code == 202
-    # the site with its thread, then the one INSERT (BEGIN/COMMIT are not counted here)
-    assert statements == ["SELECT", "INSERT"]
-    # The id goes to the broker from a background thread, after the answer.
-    assert sent.get(timeout=5) == (queue.PROCESS_COMMENT, (response.get_json()["id"],))
+
+    def post(**fields) -> list[str]:
+        body = {"uri": "/post", "text": "Hello there", **fields}
+        # The widget's own request: cross-origin, so CORS checks the site's origins.
+        origin = {"Origin": "https://blog.example"}
+        with counted_statements() as statements:
+            response = client.post("/api/v1/sites/blog/comments", json=body, headers=origin)
+        assert response.status_code == 202
+        # The id goes to the broker from a background thread, after the answer.
+        assert sent.get(timeout=5) == (queue.PROCESS_COMMENT, (response.get_json()["id"],))
+        return statements
+
+    # The first on this page in this process: the site's origins, the site with its
+    # thread, then the one INSERT (BEGIN/COMMIT are not counted here).
+    assert post() == ["SELECT", "SELECT", "INSERT"]
+    # Then the page and the origins are known: the INSERT alone, in autocommit (no BEGIN
+    # and COMMIT on the wire), a reply's parent checked inside it.
+    assert post() == ["INSERT"]
+    assert post(parent_id=parent.id) == ["INSERT"]

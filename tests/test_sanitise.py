@@ -1,6 +1,7 @@
 """The sanitiser against every XSS payload and naughty string we have."""
 
 import json
+import random
 import re
 from html.parser import HTMLParser
 
@@ -10,7 +11,9 @@ from service.moderation.sanitise import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
     LINK_REL,
+    plain_paragraphs,
     render_comment,
+    render_markdown,
     sanitise_html,
 )
 from tests.support import shared_data
@@ -106,3 +109,65 @@ def test_markdown_and_html_render_to_the_allow_list(source, expected):
 def test_code_blocks_are_not_linkified():
     html = render_comment("```\nhttps://example.org\n```")
     assert "<a" not in html
+
+
+# --- plain sentences: spelled out without Markdown, exactly as Markdown would render them ---
+
+
+def test_every_payload_renders_as_markdown_and_the_sanitiser_would():
+    for payload in payloads():
+        assert render_comment(payload) == render_markdown(payload), payload
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("Great post, thanks!", "<p>Great post, thanks!</p>"),
+        (
+            'She said "yes" (twice); it\'s done.',
+            "<p>She said &quot;yes&quot; (twice); it's done.</p>",
+        ),
+        ("one\ntwo\n\n\nthree", "<p>one<br>\ntwo</p>\n<p>three</p>"),
+        ("Grüße aus Köln, 東京 too", "<p>Grüße aus Köln, 東京 too</p>"),
+    ],
+)
+def test_plain_sentences_take_the_short_way_to_the_same_html(source, expected):
+    assert plain_paragraphs(source) == expected == render_markdown(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "see example.org",  # a domain: linkified
+        "**bold**",
+        "1. first",
+        "2) second",
+        "- item",
+        "# heading",
+        "> quote",
+        "    code",
+        "a  \nhard break",
+        "line\n---",
+        "x < y & z",
+        "a_b",
+        "mail me@example.org",
+        "tab\there",
+        "no\u00a0break",
+    ],
+)
+def test_anything_markdown_or_the_linkifier_might_read_takes_the_long_way(source):
+    assert plain_paragraphs(source) is None
+
+
+def test_generated_plain_text_renders_exactly_as_markdown_would():
+    rng = random.Random(16)
+    pieces = [*"abzAZ09é東 ,.!?'\"():;-", "\n", "\n\n", " \n", "\n ", "1.", "2)", "...", "x.y"]
+    pieces += ["--", "(a)", "'q'", "ok.", "42", "_", "*", "#", ">", "/", "@", "&", "\t", "="]
+    taken = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        fast = plain_paragraphs(text)
+        if fast is not None:
+            taken += 1
+            assert fast == render_markdown(text), repr(text)
+    assert taken > 1_000  # the short way was really tried

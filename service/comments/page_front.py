@@ -19,9 +19,9 @@ allowed origins waits.
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from time import monotonic
 
 # Set in the WSGI environ by page_cache: the threads a page shows and the generation it
 # was read under. Its absence means "not a shareable page", whatever the status.
@@ -127,7 +127,7 @@ class PageFront:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        stale = entry.expires <= time.monotonic() or (
+        stale = entry.expires <= monotonic() or (
             self.current_generation is not None and entry.generation != self.current_generation()
         )
         if stale:
@@ -163,7 +163,7 @@ class PageFront:
             environ["HTTP_IF_NONE_MATCH"] = asked
         storable, generation, threads = mark
         entry = Entry(
-            time.monotonic() + self.seconds,
+            monotonic() + self.seconds,
             generation,
             frozenset(threads),
             list(captured["headers"]),

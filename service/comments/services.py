@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Insert, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from service import queue
 from service.accounts.models import Site
 from service.accounts.services import get_site
+from service.comments import known_ids
 from service.comments.form_token import check_form_token
 from service.comments.models import Comment, Status, Thread
 from service.comments.schemas import NewComment
@@ -59,16 +60,35 @@ def get_or_create_thread(
 
 @dataclass(frozen=True)
 class Submitted:
-    """The new comment's row, and what its author is told: read before the commit, so the
-    answer costs no query (the commit expires the row)."""
+    """The new comment's id, and what its author is told: the answer costs no query."""
 
     id: int
     status: str
     edit_token: str
-    comment: Comment
 
     def answer(self) -> dict:
         return {"id": self.id, "status": self.status, "edit_token": self.edit_token}
+
+    def row(self) -> Comment:
+        return db.session.get(Comment, self.id)
+
+
+def accept_comment(
+    slug: str, new: NewComment, *, remote_addr: str | None, user_agent: str
+) -> Submitted:
+    """The widget's POST: `submit_comment` for the site `slug`, without looking up a page
+    this process has posted to before (known_ids.py): then the INSERT is all it costs."""
+    known = known_ids.known_thread(slug, new.uri)
+    if known is not None and (known.titled or not new.title):
+        try:
+            submitted = _store(known.site_id, known.thread_id, slug, new, remote_addr, user_agent)
+        except IntegrityError:  # the site or thread is gone: look again
+            submitted = None
+        if submitted is not None:
+            return submitted
+        known_ids.forget_thread(slug, new.uri)  # or a bad parent_id: the slow way says which
+    site, thread = site_and_thread(slug, new.uri)
+    return submit_comment(site, new, thread=thread, remote_addr=remote_addr, user_agent=user_agent)
 
 
 def submit_comment(
@@ -79,49 +99,113 @@ def submit_comment(
     user_agent: str,
     thread: Thread | None = None,
 ) -> Submitted:
-    """Store the comment as `received`, commit, then ask a worker to process it.
+    """Store the comment as `received`, committed, then ask a worker to process it.
 
     The commit comes first so an unreachable broker can only delay a comment, never lose
     it: the periodic sweep re-sends anything still in `received`. Validation, one INSERT
     and the hand-over: the answer does not wait for anything else (not even a re-read of
-    the row the commit expired).
+    the row).
     """
     thread = get_or_create_thread(site, new.uri, new.title, found=thread)
-    if new.parent_id is not None:
-        parent = db.session.get(Comment, new.parent_id)
-        if parent is None or parent.thread_id != thread.id or parent.status != Status.APPROVED:
-            raise ValidationError(
-                "parent_id is not a published comment on this page.",
-                code="unknown_parent",
-                field="parent_id",
-            )
-    token_state, form_age = check_form_token(new.form_token, site.slug)
-    edit_token = new_token()
-    comment = Comment(
-        site_id=site.id,
-        thread_id=thread.id,
-        parent_id=new.parent_id,
-        author_name=new.author,
-        email=new.email,
-        website=new.website,
-        text=new.text,
-        status=Status.RECEIVED,
-        spam_reasons=[],
-        signals={
+    # Read before the commit, which expires the rows.
+    slug, known = site.slug, known_ids.KnownThread(site.id, thread.id, bool(thread.title))
+    submitted = _store(known.site_id, known.thread_id, slug, new, remote_addr, user_agent)
+    if submitted is None:
+        raise ValidationError(
+            "parent_id is not a published comment on this page.",
+            code="unknown_parent",
+            field="parent_id",
+        )
+    known_ids.remember_thread(slug, new.uri, known)
+    return submitted
+
+
+def _store(
+    site_id: int,
+    thread_id: int,
+    slug: str,
+    new: NewComment,
+    remote_addr: str | None,
+    user_agent: str,
+) -> Submitted | None:
+    """INSERT the comment, committed; None if its parent is not published on the page."""
+    token_state, form_age = check_form_token(new.form_token, slug)
+    edit_token, now = new_token(), utcnow()
+    values = {
+        "site_id": site_id,
+        "thread_id": thread_id,
+        "parent_id": new.parent_id,
+        "author_name": new.author,
+        "email": new.email,
+        "website": new.website,
+        "text": new.text,
+        "status": Status.RECEIVED,
+        "spam_reasons": [],
+        "signals": {
             "honeypot_filled": bool(new.honeypot),
             "form_token": token_state,
             "form_age_seconds": form_age,
         },
-        ip=truncate_ip(remote_addr),
-        user_agent=user_agent[:300],
-        edit_token_hash=hash_token(edit_token),
-    )
-    db.session.add(comment)
-    db.session.flush()
-    submitted = Submitted(comment.id, comment.status, edit_token, comment)
-    db.session.commit()
-    queue.send_after_response(queue.PROCESS_COMMENT, submitted.id)
-    return submitted
+        "ip": truncate_ip(remote_addr),
+        "user_agent": user_agent[:300],
+        "edit_token_hash": hash_token(edit_token),
+        "html": "",  # the worker renders it
+        "created_at": now,
+        "updated_at": now,
+    }
+    statement = INSERT_COMMENT if new.parent_id is None else INSERT_REPLY
+    comment_id = _insert_committed(statement, values)
+    if comment_id is None:
+        return None
+    queue.send_after_response(queue.PROCESS_COMMENT, comment_id)
+    return Submitted(comment_id, Status.RECEIVED, edit_token)
+
+
+# Built once: constructing and caching a statement costs more than running it.
+COMMENT_COLUMNS = (
+    "site_id", "thread_id", "parent_id", "author_name", "email", "website", "text", "html",
+    "status", "spam_reasons", "signals", "ip", "user_agent", "edit_token_hash",
+    "created_at", "updated_at",
+)  # fmt: skip
+_comments = Comment.__table__
+INSERT_COMMENT = insert(_comments).returning(_comments.c.id)
+# A reply only under a published comment of the same page, which the statement checks
+# itself: it inserts nothing otherwise.
+INSERT_REPLY = INSERT_COMMENT.from_select(
+    COMMENT_COLUMNS,
+    select(*(bindparam(name, type_=_comments.c[name].type) for name in COMMENT_COLUMNS)).where(
+        select(_comments.c.id)
+        .where(
+            _comments.c.id == bindparam("parent_id"),
+            _comments.c.thread_id == bindparam("thread_id"),
+            _comments.c.status == Status.APPROVED,
+        )
+        .exists()
+    ),
+)
+
+
+def _insert_committed(statement: Insert, values: dict) -> int | None:
+    """Run an INSERT … RETURNING as a committed transaction: the new id, or None.
+
+    Outside a transaction (a POST that looked nothing up) it runs in autocommit on a
+    connection from the pool: one statement is then a transaction by itself, committed
+    before its answer arrives, so one round trip instead of BEGIN, INSERT, COMMIT.
+    Otherwise it joins the session's transaction and commits it (a new thread, say).
+    """
+    # Not even a session, when this request has not used one yet.
+    if not db.session.registry.has() or not db.session().in_transaction():
+        with db.engine.connect() as connection:
+            autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+            return autocommit.execute(statement, values).scalar()
+    session = db.session()
+    try:
+        new_id = session.execute(statement, values).scalar()
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise
+    return new_id
 
 
 def public_comment(comment: Comment) -> dict:

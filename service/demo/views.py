@@ -128,6 +128,6 @@ def demo_post_comment():
     except ApiError as error:
         return _render(error=error, form=form, status=error.status)
     if new.notify_replies:
-        replies.subscribe(submitted.comment)
+        replies.subscribe(submitted.row())
     session["own_comment"] = {"id": submitted.id, "token": submitted.edit_token}
     return redirect(url_for("demo.demo_page", _anchor="your-comment"), code=303)

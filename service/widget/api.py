@@ -29,16 +29,14 @@ bp = Blueprint("comments_api", __name__, url_prefix="/api/v1")
 def post_comment(site: str):
     data = parse_json_body(request)
     new = parse_new_comment(data, current_app.config["MAX_COMMENT_CHARS"])
-    site_row, thread = services.site_and_thread(site, new.uri)
-    submitted = services.submit_comment(
-        site_row,
+    submitted = services.accept_comment(
+        site,
         new,
-        thread=thread,
         remote_addr=request.remote_addr,
         user_agent=request.headers.get("User-Agent", ""),
     )
     if new.notify_replies:
-        replies.subscribe(submitted.comment)
+        replies.subscribe(submitted.row())
     # The author's view too, so the widget can show the comment as it will look at once.
     return jsonify({**submitted.answer(), **new_comment_preview(new)}), 202
 

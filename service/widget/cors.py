@@ -11,8 +11,12 @@ blind; the refusal is remembered for the owner's Sites page.
 
 from __future__ import annotations
 
-from flask import Response, g, request
-from sqlalchemy import select
+from collections.abc import Set
+from time import monotonic
+
+from flask import Response, current_app, g, has_app_context, request
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from service.accounts.models import Site
 from service.accounts.origins import record_refusal
@@ -28,6 +32,9 @@ PUBLIC_ENDPOINTS = frozenset({"shares.share_links"})
 ALLOWED_METHODS = "GET, POST, PATCH, DELETE"
 ALLOWED_HEADERS = "Content-Type"
 PREFLIGHT_MAX_AGE_SECONDS = "600"
+ORIGINS_EXTENSION = "talkback_site_origins"
+SITES_CHANGED = "talkback_sites_changed"
+MAX_CACHED_SITES = 1000
 
 
 def _origins(sites: list[list]) -> set[str]:
@@ -35,7 +42,7 @@ def _origins(sites: list[list]) -> set[str]:
     return {origin for origin in found if origin}
 
 
-def origins_for_request() -> set[str]:
+def origins_for_request() -> Set[str]:
     """The origins allowed to call the endpoint being requested.
 
     Site-scoped URLs use that site's list; an author's own comment uses its site's list;
@@ -43,8 +50,8 @@ def origins_for_request() -> set[str]:
     """
     args = request.view_args or {}
     if "site" in args:
-        query = select(Site.allowed_origins).where(Site.slug == args["site"])
-    elif "comment_id" in args and (comment_id := id_or_none(args["comment_id"])):
+        return site_origins(args["site"])
+    if "comment_id" in args and (comment_id := id_or_none(args["comment_id"])):
         query = (
             select(Site.allowed_origins)
             .join(Comment, Comment.site_id == Site.id)
@@ -53,6 +60,35 @@ def origins_for_request() -> set[str]:
     else:
         query = select(Site.allowed_origins)
     return _origins(list(db.session.scalars(query)))
+
+
+def site_origins(slug: str) -> frozenset[str]:
+    """A site's allowed origins, kept for ORIGINS_CACHE_SECONDS by each process (the
+    widget's every call asks, twice): a change made in this process applies at its commit,
+    one made in another within that time, as for cached pages (page_cache.py)."""
+    cache = current_app.extensions.setdefault(ORIGINS_EXTENSION, {})
+    now = monotonic()
+    kept = cache.get(slug)
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    query = select(Site.allowed_origins).where(Site.slug == slug)
+    origins = frozenset(_origins(list(db.session.scalars(query))))
+    if len(cache) >= MAX_CACHED_SITES:
+        cache.clear()  # made-up slugs must not grow it without end
+    cache[slug] = (now + current_app.config["ORIGINS_CACHE_SECONDS"], origins)
+    return origins
+
+
+@event.listens_for(Session, "after_flush")
+def _note_site_changes(session: Session, _context) -> None:
+    if any(isinstance(obj, Site) for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info[SITES_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_changed_origins(session: Session) -> None:
+    if session.info.pop(SITES_CHANGED, False) and has_app_context():
+        current_app.extensions.pop(ORIGINS_EXTENSION, None)
 
 
 def _is_public_api() -> bool:
