@@ -120,7 +120,7 @@ def submit_comment(
     db.session.flush()
     submitted = Submitted(comment.id, comment.status, edit_token, comment)
     db.session.commit()
-    queue.send_after_response(queue.PROCESS_COMMENT, submitted.id)
+    queue.announce_new_comment(submitted.id)
     return submitted
 
 
