@@ -44,21 +44,29 @@ class WakeFlag:
     def raise_flag(self) -> bool:
         """True when the caller must publish a wake-up: it raised the flag, or the flag's
         store cannot be reached (publish then, as without the flag)."""
-        if time.monotonic() < self._down_until:
+        if self._down():
             return True
         try:
             return bool(self.client.set(self.key, b"1", nx=True, px=self.ttl_ms))
         except self._errors:
-            self._down_until = time.monotonic() + _DOWN_BACKOFF_SECONDS
-            log.warning("pipeline wake-up flag unreachable; publishing every comment for now")
+            self._mark_down("publishing every comment for now")
             return True
 
     def lower(self) -> None:
         """Make the next new comment publish. A failure leaves the flag to its expiry."""
+        if self._down():
+            return
         try:
             self.client.delete(self.key)
         except self._errors:
-            log.warning("could not lower the pipeline wake-up flag; it expires by itself")
+            self._mark_down("it expires by itself")
+
+    def _down(self) -> bool:
+        return time.monotonic() < self._down_until
+
+    def _mark_down(self, consequence: str) -> None:
+        self._down_until = time.monotonic() + _DOWN_BACKOFF_SECONDS
+        log.warning("pipeline wake-up flag unreachable: %s", consequence, exc_info=True)
 
 
 def wake_flag(app: Flask) -> WakeFlag | None:
