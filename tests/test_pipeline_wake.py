@@ -213,6 +213,29 @@ def test_the_worker_lowers_the_flag_before_it_claims_anything(
     assert flag_at_claims and set(flag_at_claims) == {0}
 
 
+def test_comments_posted_while_the_worker_gathers_publish_nothing_and_join_its_batch(
+    app, client, site, published
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def worker_takes_the_wake_up() -> bool:
+        with app.app_context():
+            return queue.take_wake_up()
+
+    app.config["PIPELINE_WAKE_GATHER_MS"] = 500
+    first = post(client, "The comment whose message wakes the worker.")
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        taking = worker.submit(worker_takes_the_wake_up)
+        time.sleep(0.1)
+        gathered = post(client, "Posted while the worker waits for company.")
+        assert published == [first] and not taking.done()
+        assert taking.result() is True
+    flag = wake.wake_flag(app)
+    assert flag.client.exists(flag.key) == 0  # lowered after the gathering, before the claim
+    pipeline.process_comment(first, drain=True)
+    assert routed(first) and routed(gathered)
+
+
 def test_a_comment_committed_after_the_worker_lowered_the_flag_sends_its_own_wake_up(
     app, client, site, published
 ):

@@ -144,10 +144,15 @@ def announce_new_comment(comment_id: int) -> None:
 def take_wake_up() -> bool:
     """A worker starting on a PROCESS_COMMENT message: lower the wake-up flag, before any
     claim. True when comments are announced by wake-ups, so the worker must route every
-    comment waiting and not only the message's own."""
+    comment waiting and not only the message's own.
+
+    It first lets the comments of the next few milliseconds gather (they find the flag up
+    and publish nothing): a batch costs about as much as ten comments whatever its size.
+    """
     flag = wake.wake_flag(current_app)
     if flag is None:
         return False
+    time.sleep(current_app.config["PIPELINE_WAKE_GATHER_MS"] / 1000)
     flag.lower()
     return True
 
