@@ -21,6 +21,13 @@ def test_comments_with_a_message_in_the_broker_are_left_waiting():
     assert comments_to_resend([1, 2, 3, 4], held) == [1, 4]
 
 
+def test_with_wake_ups_a_message_held_or_one_sent_covers_the_comments_never_tried():
+    held = QueueSnapshot(depth=1, held=frozenset({9}))
+    assert comments_to_resend([1, 2, 3, 4], held, drained_by_any=[1, 3]) == [2, 4]
+    nothing_held = QueueSnapshot(depth=0, held=frozenset())
+    assert comments_to_resend([1, 2, 3, 4], nothing_held, drained_by_any=[1, 3]) == [1, 2, 4]
+
+
 def test_without_a_view_of_the_messages_stuck_comments_wait_for_the_backlog_to_drain():
     assert comments_to_resend([1, 2], QueueSnapshot(depth=40)) == []
     assert comments_to_resend([1, 2], QueueSnapshot(depth=0)) == [1, 2]
@@ -151,7 +158,7 @@ def test_the_sweep_resends_the_lost_comment_not_the_one_waiting_in_the_queue(
         db.session.remove()
 
 
-def test_with_wake_ups_any_message_held_covers_the_comments_never_tried(redis_app, monkeypatch):
+def test_with_wake_ups_one_message_covers_every_comment_never_tried(redis_app, monkeypatch):
     app, celery = redis_app
     app.config["STUCK_AFTER_SECONDS"] = 0
     with app.app_context():
@@ -159,8 +166,9 @@ def test_with_wake_ups_any_message_held_covers_the_comments_never_tried(redis_ap
         site = accounts.create_site("blog", "Blog", [])
         sent = []
         monkeypatch.setattr(queue, "send", lambda name, *args: sent.append(args[0]) or True)
-        # Nothing held: every comment is re-sent, as without wake-ups.
-        never_tried, failed_once = stuck_comments(site.id, 0, 1)
+        # Nothing held: the first comment never tried is sent again (its message routes the
+        # others never tried), and each one whose processing failed.
+        never_tried, failed_once, also_never_tried = stuck_comments(site.id, 0, 1, 0)
         assert moderation.resend_stuck_comments() == [never_tried.id, failed_once.id]
         # A wake-up held in the queue routes every comment never tried, so only the one
         # whose processing failed needs a message of its own (its attempts are counted).

@@ -53,13 +53,17 @@ def comments_to_resend(
     """The stuck comments whose message is gone, as far as the broker lets us know.
 
     `drained_by_any`: comments that any PROCESS_COMMENT message will route, its own or not
-    (never tried, with wake-ups: service/queue/wake.py); they wait while one is held.
+    (never tried, with wake-ups: service/queue/wake.py). They wait while a message is
+    held; else the first of them is sent again, and its message routes the others.
     """
+    stuck_ids = list(stuck_ids)
     if snapshot.held is not None:
-        covered = snapshot.held | (set(drained_by_any) if snapshot.held else set())
+        any_message = set(drained_by_any)
+        woken = [comment_id for comment_id in stuck_ids if comment_id in any_message]
+        covered = snapshot.held | set(woken if snapshot.held else woken[1:])
         return [comment_id for comment_id in stuck_ids if comment_id not in covered]
     if snapshot.depth == 0:
-        return list(stuck_ids)
+        return stuck_ids
     return []  # a backlog (or an unknown depth): they are probably waiting in it
 
 
