@@ -85,7 +85,7 @@ def _measure(root, label, args, wrk, workdir, env, db) -> Burst:
     log_path = workdir / f"worker-{label}-{db.queue}.log"
     worker = support.start_worker(env, log_path=log_path, cwd=root)
     try:
-        db.send(db.backlog(20, "/warm"))  # the model loads on the first comment
+        db.announce(db.backlog(20, "/warm"))  # the model loads on the first comment
         db.wait_until_processed(timeout=120)
         messages_before = len(MESSAGE.findall(log_path.read_bytes()))
         worker_cpu = servers.cpu_seconds(worker.pid)

@@ -154,8 +154,10 @@ def _process_batch(comment_id: int) -> tuple[str | None, bool]:
 
 def drain_waiting() -> int:
     """Route the never-tried comments waiting, a batch at a time, until a claim comes back
-    short; returns how many were claimed. After MAX_DRAIN_BATCHES full batches a new
-    wake-up is queued instead, so other tasks get their turn during a long burst.
+    short; returns how many were claimed. A full batch announces the rest as new comments
+    are announced (at most one wake-up on its way), so an idle worker process joins in,
+    and after MAX_DRAIN_BATCHES this one leaves them to that wake-up: other tasks get
+    their turn during a long burst.
 
     A batch that fails is routed again one comment at a time, each start counted, so the
     comment that broke it fails alone and is never claimed by a batch again (the sweep
@@ -179,7 +181,7 @@ def drain_waiting() -> int:
             _process_each_alone(ids)
         if len(batch) < size:
             return claimed
-    queue.send(queue.PROCESS_COMMENT, ids[-1])
+        queue.announce_new_comment(ids[-1])
     return claimed
 
 

@@ -146,13 +146,15 @@ def take_wake_up() -> bool:
     claim. True when comments are announced by wake-ups, so the worker must route every
     comment waiting and not only the message's own.
 
-    It first lets the comments of the next few milliseconds gather (they find the flag up
-    and publish nothing): a batch costs about as much as ten comments whatever its size.
+    While the flag is up it first lets the comments of the next few milliseconds gather
+    (they find it up and publish nothing): a batch costs about as much as ten comments
+    whatever its size. A message that finds it down (a sweep's, a retry) does not wait.
     """
     flag = wake.wake_flag(current_app)
     if flag is None:
         return False
-    time.sleep(current_app.config["PIPELINE_WAKE_GATHER_MS"] / 1000)
+    if flag.is_up():
+        time.sleep(current_app.config["PIPELINE_WAKE_GATHER_MS"] / 1000)
     flag.lower()
     return True
 

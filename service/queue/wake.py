@@ -52,6 +52,16 @@ class WakeFlag:
             self._mark_down("publishing every comment for now")
             return True
 
+    def is_up(self) -> bool:
+        """Whether a wake-up is announced and not yet taken (False when unreachable)."""
+        if self._down():
+            return False
+        try:
+            return bool(self.client.exists(self.key))
+        except self._errors:
+            self._mark_down("publishing every comment for now")
+            return False
+
     def lower(self) -> None:
         """Make the next new comment publish. A failure leaves the flag to its expiry."""
         if self._down():
