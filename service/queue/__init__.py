@@ -123,7 +123,8 @@ def send(task_name: str, *args) -> bool:
 
 
 def announce_new_comment(comment_id: int) -> None:
-    """Ask a worker to process a committed comment, without making its author wait.
+    """Ask a worker to process a committed comment, without making its author wait (the
+    pipeline also announces this way the comments a full batch left waiting).
 
     On Redis a message goes out only when no wake-up is on its way already (wake.py): the
     worker that takes one routes every comment waiting. A failed or slow send only delays
