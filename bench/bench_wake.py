@@ -4,7 +4,7 @@ Run: `.venv/bin/python bench/bench_wake.py --baseline PATH [--rounds 2] [--durat
 PATH being another checkout of Talkback (say `git archive main | tar -x -C /tmp/base`).
 Each round posts new comments with `wrk -t1 -c16` (bench_http.py's "comment POST, 1 worker
 process running" row: `gunicorn -w 2 -k sync`, production config on PostgreSQL and Redis,
-a throw-away database and queue each) against the baseline, then against this checkout,
+a throw-away database and queue each) against the baseline and this checkout, in turns,
 and prints per checkout: POSTs/s, web CPU per POST, messages the worker took per 1,000
 POSTs, worker CPU per comment (from the burst's start until nothing is `received`), what
 was still `received` 5 s after the burst and when all was processed.
@@ -154,8 +154,10 @@ def main() -> None:
     wrk = http_load.ensure_wrk()
     workdir = Path(tempfile.mkdtemp(prefix="talkback-bench-wake-"))
     results: list[Burst] = []
+    checkouts = [("baseline", args.baseline.resolve()), ("this", servers.ROOT)]
     for round_number in range(args.rounds):
-        for label, root in (("baseline", args.baseline.resolve()), ("this", servers.ROOT)):
+        # Alternate which goes first: the machine's other load drifts within a round.
+        for label, root in checkouts if round_number % 2 == 0 else checkouts[::-1]:
             results.append(burst(root, label, args, wrk, workdir))
             print(f"round {round_number + 1}: {results[-1].line()}", flush=True)
     for label in ("baseline", "this"):
