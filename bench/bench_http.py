@@ -198,14 +198,14 @@ class Bench:
                 support.stop_process(worker)
 
     def worker_throughput(self, workers: int) -> None:
-        """A backlog of --backlog waiting comments, their tasks sent at once: comments/s."""
+        """A backlog of --backlog waiting comments, announced at once: comments/s."""
         backlog = self.args.backlog
         started = [self.start_worker(f"backlog-{workers}-{n}") for n in range(workers)]
         try:
             ids = self.db.backlog(backlog, f"/backlog-{workers}")
             cpu_before = sum(servers.cpu_seconds(w.pid) for w in started)
             began = time.monotonic()
-            self.db.send(ids)
+            self.db.announce(ids)
             self.db.wait_until_processed(timeout=900)
             elapsed = time.monotonic() - began
             cpu = sum(servers.cpu_seconds(w.pid) for w in started) - cpu_before
@@ -226,7 +226,7 @@ class Bench:
     def start_worker(self, name: str):
         worker = support.start_worker(self.env, log_path=self.workdir / f"worker-{name}.log")
         # Warm: the model loads on the first comment; do not charge that to the figures.
-        self.db.send(self.db.backlog(20, f"/warm-{name}"))
+        self.db.announce(self.db.backlog(20, f"/warm-{name}"))
         self.db.wait_until_processed(timeout=120)
         return worker
 

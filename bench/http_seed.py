@@ -233,12 +233,13 @@ class Database:
             db.session.commit()
             return [row.id for row in rows]
 
-    def send(self, ids: list[int]) -> None:
+    def announce(self, ids: list[int]) -> None:
+        """Tell the workers comments wait, as the web does on Redis: one wake-up message,
+        whose worker routes every comment waiting (service/queue/wake.py)."""
         from service import queue
 
         celery = self.app.extensions["celery"]
-        for comment_id in ids:
-            celery.send_task(queue.PROCESS_COMMENT, args=(comment_id,), queue=self.queue)
+        celery.send_task(queue.PROCESS_COMMENT, args=(ids[0],), queue=self.queue)
 
     def forget(self) -> None:
         """Remove this run's keys (page cache, queue) from the shared Redis."""

@@ -51,6 +51,12 @@ class Config:
     SWEEP_INTERVAL_SECONDS = _env_float("TALKBACK_SWEEP_INTERVAL_SECONDS", 30)
     # A worker routes up to this many waiting comments in one transaction (see pipeline.py).
     PIPELINE_BATCH_SIZE = int(os.environ.get("TALKBACK_PIPELINE_BATCH_SIZE", 50))
+    # On Redis, one message wakes a worker for every comment waiting (service/queue/wake.py);
+    # this bounds how long a wake-up that never arrives holds back the next one. 0: one
+    # message per comment, as on the other brokers.
+    PIPELINE_WAKE_TTL_MS = int(os.environ.get("TALKBACK_PIPELINE_WAKE_TTL_MS", 2000))
+    # How long a worker woken that way lets new comments gather before it claims them.
+    PIPELINE_WAKE_GATHER_MS = int(os.environ.get("TALKBACK_PIPELINE_WAKE_GATHER_MS", 30))
     MAX_COMMENT_CHARS = int(os.environ.get("TALKBACK_MAX_COMMENT_CHARS", 10_000))
     MAX_CONTENT_LENGTH = 256 * 1024
     # Dashboard import uploads only (site owners); every other request keeps the limit above.

@@ -63,8 +63,10 @@ def unique_name(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:10]}"
 
 
-def start_worker(env: dict[str, str], *, beat: bool = False, log_path: Path | None = None):
-    """A real `celery worker` subprocess on the given environment."""
+def start_worker(
+    env: dict[str, str], *, beat: bool = False, log_path: Path | None = None, cwd: Path = ROOT
+):
+    """A real `celery worker` subprocess on the given environment (from the checkout `cwd`)."""
     cmd = [
         str(Path(sys.executable).parent / "celery"),
         "-A",
@@ -83,7 +85,7 @@ def start_worker(env: dict[str, str], *, beat: bool = False, log_path: Path | No
         cmd += ["-B", "-s", str(Path(env["TALKBACK_INSTANCE_DIR"]) / "beat-schedule")]
     out = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115
     return subprocess.Popen(
-        cmd, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
+        cmd, cwd=cwd, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
     )
 
 

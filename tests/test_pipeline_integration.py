@@ -53,6 +53,44 @@ def test_post_is_processed_by_the_worker_then_approved_and_published(pg_app, wor
     assert [c["html"] for c in thread["comments"]] == ["<p>Real <em>worker</em> test</p>"]
 
 
+def test_a_burst_is_all_processed_with_far_fewer_messages_than_comments(
+    pg_app, worker, pg_site, monkeypatch
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from service import queue
+
+    celery = pg_app.extensions["celery"]
+    send_task = celery.send_task
+    published = []
+
+    def counted_send(name, *args, **kwargs):
+        if name == queue.PROCESS_COMMENT:
+            published.append(kwargs["args"][0])
+        return send_task(name, *args, **kwargs)
+
+    monkeypatch.setattr(celery, "send_task", counted_send)
+
+    def post_many(poster: int) -> list[int]:
+        client = pg_app.test_client()
+        return [
+            client.post(
+                f"/api/v1/sites/{pg_site[0]}/comments",
+                json={"uri": "/burst", "text": f"Burst comment {n} from poster {poster}."},
+            ).get_json()["id"]
+            for n in range(50)
+        ]
+
+    with ThreadPoolExecutor(max_workers=6) as posters:
+        ids = [cid for batch in posters.map(post_many, range(6)) for cid in batch]
+    support.wait_for(
+        lambda: all(status_of(pg_app, cid) != Status.RECEIVED for cid in ids), timeout=120
+    )
+    queue._executor.submit(lambda: None).result()  # publishes still in flight are counted
+    assert len(ids) == 300
+    assert 1 <= len(published) <= len(ids) // 5, f"{len(published)} messages"
+
+
 class RedisServer:
     """A private redis-server, so a test can stop and restart its broker."""
 

@@ -40,7 +40,7 @@ def run_import(app):
 def no_tasks(monkeypatch):
     sent = []
     monkeypatch.setattr(queue, "send", lambda *args: sent.append(args) or True)
-    monkeypatch.setattr(queue, "send_after_response", lambda *args: sent.append(args))
+    monkeypatch.setattr(queue, "announce_new_comment", lambda *args: sent.append(args))
     return sent
 
 

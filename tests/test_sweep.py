@@ -21,6 +21,13 @@ def test_comments_with_a_message_in_the_broker_are_left_waiting():
     assert comments_to_resend([1, 2, 3, 4], held) == [1, 4]
 
 
+def test_with_wake_ups_a_message_held_or_one_sent_covers_the_comments_never_tried():
+    held = QueueSnapshot(depth=1, held=frozenset({9}))
+    assert comments_to_resend([1, 2, 3, 4], held, drained_by_any=[1, 3]) == [2, 4]
+    nothing_held = QueueSnapshot(depth=0, held=frozenset())
+    assert comments_to_resend([1, 2, 3, 4], nothing_held, drained_by_any=[1, 3]) == [1, 2, 4]
+
+
 def test_without_a_view_of_the_messages_stuck_comments_wait_for_the_backlog_to_drain():
     assert comments_to_resend([1, 2], QueueSnapshot(depth=40)) == []
     assert comments_to_resend([1, 2], QueueSnapshot(depth=0)) == [1, 2]
@@ -115,20 +122,31 @@ def test_a_row_locked_by_another_sweep_or_the_worker_is_skipped(tmp_path, monkey
             db.engine.dispose()
 
 
+def stuck_comments(site_id: int, *attempts: int) -> list[Comment]:
+    thread = db.session.query(Thread).filter_by(site_id=site_id, uri="/p").one_or_none()
+    if thread is None:
+        thread = Thread(site_id=site_id, uri="/p", title="P")
+        db.session.add(thread)
+        db.session.flush()
+    comments = [
+        Comment(site_id=site_id, thread_id=thread.id, text=f"text {n}", process_attempts=tries)
+        for n, tries in enumerate(attempts)
+    ]
+    db.session.add_all(comments)
+    db.session.commit()
+    return comments
+
+
 def test_the_sweep_resends_the_lost_comment_not_the_one_waiting_in_the_queue(
     redis_app, monkeypatch
 ):
     app, celery = redis_app
     app.config["STUCK_AFTER_SECONDS"] = 0
+    app.config["PIPELINE_WAKE_TTL_MS"] = 0  # one message per comment
     with app.app_context():
         db.create_all()
         site = accounts.create_site("blog", "Blog", [])
-        thread = Thread(site_id=site.id, uri="/p", title="P")
-        db.session.add(thread)
-        db.session.flush()
-        waiting, lost = (Comment(site_id=site.id, thread_id=thread.id, text=t) for t in "ab")
-        db.session.add_all([waiting, lost])
-        db.session.commit()
+        waiting, lost = stuck_comments(site.id, 0, 0)
         # `waiting` still has its message in the queue, behind a backlog; `lost` has none.
         celery.send_task(
             queue.PROCESS_COMMENT, args=(waiting.id,), queue=app.config["CELERY_QUEUE"]
@@ -137,4 +155,26 @@ def test_the_sweep_resends_the_lost_comment_not_the_one_waiting_in_the_queue(
         monkeypatch.setattr(queue, "send", lambda name, *args: sent.append(args[0]) or True)
         assert moderation.resend_stuck_comments() == [lost.id]
         assert sent == [lost.id]
+        db.session.remove()
+
+
+def test_with_wake_ups_one_message_covers_every_comment_never_tried(redis_app, monkeypatch):
+    app, celery = redis_app
+    app.config["STUCK_AFTER_SECONDS"] = 0
+    with app.app_context():
+        db.create_all()
+        site = accounts.create_site("blog", "Blog", [])
+        sent = []
+        monkeypatch.setattr(queue, "send", lambda name, *args: sent.append(args[0]) or True)
+        # Nothing held: the first comment never tried is sent again (its message routes the
+        # others never tried), and each one whose processing failed.
+        never_tried, failed_once, also_never_tried = stuck_comments(site.id, 0, 1, 0)
+        assert moderation.resend_stuck_comments() == [never_tried.id, failed_once.id]
+        # A wake-up held in the queue routes every comment never tried, so only the one
+        # whose processing failed needs a message of its own (its attempts are counted).
+        woken = stuck_comments(site.id, 0)[0]
+        celery.send_task(queue.PROCESS_COMMENT, args=(woken.id,), queue=app.config["CELERY_QUEUE"])
+        sent.clear()
+        assert moderation.resend_stuck_comments() == [failed_once.id]
+        assert sent == [failed_once.id]
         db.session.remove()

@@ -50,7 +50,8 @@ def reliable_task(
 
 @reliable_task(names.PROCESS_COMMENT)
 def process_comment(comment_id: int) -> str | None:
-    return pipeline.process_comment(comment_id)
+    # The wake-up flag is lowered before any claim (service/queue/wake.py explains why).
+    return pipeline.process_comment(comment_id, drain=queue.take_wake_up())
 
 
 @reliable_task(names.ROUTE_EDITED_COMMENT)

@@ -157,7 +157,7 @@ def _store(
     comment_id = _insert_committed(statement, values)
     if comment_id is None:
         return None
-    queue.send_after_response(queue.PROCESS_COMMENT, comment_id)
+    queue.announce_new_comment(comment_id)
     return Submitted(comment_id, Status.RECEIVED, edit_token)
 
 

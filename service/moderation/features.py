@@ -57,18 +57,21 @@ def _recent_texts(comments: list[Comment]) -> dict[int, tuple[str, ...]]:
     found: dict[int, tuple[str, ...]] = {}
     for site_id, batch in by_site.items():
         since = min(_created(comment) for comment in batch) - DUPLICATE_WINDOW
-        rows = db.session.execute(
-            select(Comment.id, Comment.created_at, Comment.text)
-            .where(Comment.site_id == site_id, Comment.created_at >= since)
-            .order_by(Comment.id.desc())
-            .limit(DUPLICATE_CANDIDATES + len(batch))
-        ).all()
+        rows = [
+            (row_id, as_utc(created), text)
+            for row_id, created, text in db.session.execute(
+                select(Comment.id, Comment.created_at, Comment.text)
+                .where(Comment.site_id == site_id, Comment.created_at >= since)
+                .order_by(Comment.id.desc())
+                .limit(DUPLICATE_CANDIDATES + len(batch))
+            )
+        ]
         for comment in batch:
             window_start = _created(comment) - DUPLICATE_WINDOW
             texts = [
                 text
                 for row_id, created, text in rows
-                if row_id != comment.id and as_utc(created) >= window_start
+                if row_id != comment.id and created >= window_start
             ]
             found[comment.id] = tuple(texts[:DUPLICATE_CANDIDATES])
     return found

@@ -12,8 +12,10 @@ from collections.abc import Iterable
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from service import queue
 from service.accounts.models import ModerationPolicy, Site
 from service.comments.models import Comment, Status
 from service.extensions import db
@@ -34,6 +36,8 @@ log = logging.getLogger(__name__)
 MAX_PROCESS_ATTEMPTS = 10
 # How many batch-routed ids a process remembers: more than one backlog's worth of tasks.
 ROUTED_MEMORY = 20_000
+# Full batches one wake-up drains before it queues another (see drain_waiting).
+MAX_DRAIN_BATCHES = 20
 
 
 def decide_status(
@@ -83,7 +87,7 @@ def route_comment(comment: Comment) -> tuple[str, float]:
     return route_comments([comment])[comment.id]
 
 
-def process_comment(comment_id: int) -> str | None:
+def process_comment(comment_id: int, *, drain: bool = False) -> str | None:
     """Render, sanitise, score and route a comment. A second delivery does nothing.
 
     Each start is counted first, in its own commit, so a comment that makes processing
@@ -94,12 +98,40 @@ def process_comment(comment_id: int) -> str | None:
     waiting and were never tried, and all are routed in one transaction (their own tasks
     then find them done). Should the batch fail, nothing of it is kept and the comment is
     processed alone, so one bad comment never fails or counts against its neighbours.
+
+    With `drain` (the message was a wake-up, queue.announce_new_comment, taken with
+    queue.take_wake_up) every never-tried comment waiting is routed too, even when this
+    one fails: most of them have no message of their own. A batch claim that came back
+    short has seen them all already.
     """
+    took_all_waiting = False
+    try:
+        status, took_all_waiting = _process_own(comment_id)
+        return status
+    finally:
+        if drain and not took_all_waiting:
+            drain_waiting()
+
+
+def _process_own(comment_id: int) -> tuple[str | None, bool]:
+    """Where the comment went (None: nowhere new), and whether its batch took every
+    never-tried comment waiting."""
     if comment_id in _routed_here():
-        return None  # the common case under load: a batch in this process has taken it
-    if db.session.scalar(select(Comment.status).where(Comment.id == comment_id)) != Status.RECEIVED:
-        db.session.rollback()
-        return None  # a batch in another process has taken it
+        return None, False  # the common case under load: a batch in this process has taken it
+    attempts = _count_attempt(comment_id)
+    if attempts is None:
+        return None, False  # a batch in another process has taken it
+    if attempts == 1 and current_app.config["PIPELINE_BATCH_SIZE"] > 1:
+        try:
+            return _process_batch(comment_id)
+        except Exception:  # noqa: BLE001 - retried alone below, where a failure counts
+            db.session.rollback()
+            log.warning("batch around comment %s failed; processing it alone", comment_id)
+    return _process_one(comment_id), False
+
+
+def _count_attempt(comment_id: int) -> int | None:
+    """Count a start of processing, in its own commit; None if the comment is not waiting."""
     attempts = db.session.scalar(
         update(Comment)
         .where(Comment.id == comment_id, Comment.status == Status.RECEIVED)
@@ -107,42 +139,88 @@ def process_comment(comment_id: int) -> str | None:
         .returning(Comment.process_attempts)
     )
     db.session.commit()
-    if attempts == 1 and current_app.config["PIPELINE_BATCH_SIZE"] > 1:
-        try:
-            return _process_batch(comment_id)
-        except Exception:  # noqa: BLE001 - retried alone below, where a failure counts
-            db.session.rollback()
-            log.warning("batch around comment %s failed; processing it alone", comment_id)
-    return _process_one(comment_id)
+    return attempts
 
 
-def _process_batch(comment_id: int) -> str | None:
+def _process_batch(comment_id: int) -> tuple[str | None, bool]:
     comment = db.session.get(Comment, comment_id, with_for_update=True, populate_existing=True)
     if comment is None or comment.status != Status.RECEIVED:
         db.session.rollback()
-        return None
-    # Rows another worker holds are skipped, not waited for (PostgreSQL; SQLite has one writer).
-    others = db.session.scalars(
-        select(Comment)
-        .where(
-            Comment.status == Status.RECEIVED,
-            Comment.process_attempts == 0,
-            Comment.id != comment_id,
-        )
-        .order_by(Comment.id)
-        .limit(current_app.config["PIPELINE_BATCH_SIZE"] - 1)
-        .with_for_update(skip_locked=True)
-    ).all()
-    batch = [comment, *others]
+        return None, False
+    room = current_app.config["PIPELINE_BATCH_SIZE"] - 1
+    others = _claim_waiting(room, besides=comment_id)
+    return _route_batch([comment, *others])[comment_id], len(others) < room
+
+
+def drain_waiting() -> int:
+    """Route the never-tried comments waiting, a batch at a time, until a claim comes back
+    short; returns how many were claimed. A full batch announces the rest as new comments
+    are announced (at most one wake-up on its way), so an idle worker process joins in,
+    and after MAX_DRAIN_BATCHES this one leaves them to that wake-up: other tasks get
+    their turn during a long burst.
+
+    A batch that fails is routed again one comment at a time, each start counted, so the
+    comment that broke it fails alone and is never claimed by a batch again (the sweep
+    sends it again, up to MAX_PROCESS_ATTEMPTS). A database that went away ends the drain:
+    the task is retried, and drains again.
+    """
+    size = current_app.config["PIPELINE_BATCH_SIZE"]
+    claimed = 0
+    for _ in range(MAX_DRAIN_BATCHES):
+        batch = _claim_waiting(size)
+        if not batch:
+            db.session.rollback()  # ends the claiming transaction
+            return claimed
+        claimed += len(batch)
+        ids = [comment.id for comment in batch]
+        try:
+            _route_batch(batch)
+        except Exception:  # noqa: BLE001 - each is tried alone below, where a failure counts
+            db.session.rollback()
+            log.warning("a batch of %d waiting comments failed; routing them one by one", len(ids))
+            _process_each_alone(ids)
+        if len(batch) < size:
+            return claimed
+        queue.announce_new_comment(ids[-1])
+    return claimed
+
+
+def _process_each_alone(comment_ids: list[int]) -> None:
+    for comment_id in comment_ids:
+        try:
+            if _count_attempt(comment_id) is not None:
+                _process_one(comment_id)
+        except OperationalError:
+            raise  # the database, not the comment: the task is retried
+        except Exception:  # noqa: BLE001 - counted against this comment alone
+            db.session.rollback()
+            log.exception("comment %s failed processing; the sweep sends it again", comment_id)
+
+
+def _claim_waiting(limit: int, besides: int | None = None) -> list[Comment]:
+    """Lock up to `limit` never-tried waiting comments, oldest first. Rows another worker
+    holds are skipped, not waited for (PostgreSQL; SQLite has one writer)."""
+    waiting = select(Comment).where(
+        Comment.status == Status.RECEIVED, Comment.process_attempts == 0
+    )
+    if besides is not None:
+        waiting = waiting.where(Comment.id != besides)
+    claim = waiting.order_by(Comment.id).limit(limit).with_for_update(skip_locked=True)
+    return list(db.session.scalars(claim))
+
+
+def _route_batch(batch: list[Comment]) -> dict[int, str]:
+    """Route a claimed batch in one transaction; the status each comment went to."""
     routes = route_comments(batch)
     for each in batch:
         to_status, score = routes[each.id]
         transition(each, to_status, reason=f"pipeline: spam score {score:.2f}")
     _commit_keeping_loaded(db.session())
     _remember_routed(each.id for each in batch)
-    for each in batch:
-        events.comment_routed.send(each, to_status=routes[each.id][0])
-    return routes[comment_id][0]
+    with events.sent_together():
+        for each in batch:
+            events.comment_routed.send(each, to_status=routes[each.id][0])
+    return {comment_id: to_status for comment_id, (to_status, _score) in routes.items()}
 
 
 def _routed_here() -> OrderedDict[int, None]:

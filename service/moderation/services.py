@@ -81,7 +81,11 @@ def resend_stuck_comments(limit: int = 500) -> list[int]:
         .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
-    lost = set(contents.lost_comment_ids([c.id for c in stuck], stuck_after)) if stuck else set()
+    lost = set()
+    if stuck:
+        # With wake-ups, a comment never tried waits for any message held, not its own only.
+        never_tried = [comment.id for comment in stuck if comment.process_attempts == 0]
+        lost = set(contents.lost_comment_ids([c.id for c in stuck], stuck_after, never_tried))
     sent = []
     for comment in stuck:
         if comment.id not in lost:

@@ -15,6 +15,7 @@ from service.comments.models import Comment, Status
 from service.extensions import db
 from service.http.errors import ValidationError
 from service.mail import external_url, send_mail
+from service.moderation import events
 from service.notifications import webhooks
 from service.notifications.action_links import action_urls, purge_used_links
 from service.notifications.models import (
@@ -88,13 +89,18 @@ def recipients(site_id: int, mode: str) -> list[Moderator]:
 def comment_routed(comment: Comment, to_status: str) -> None:
     """Subscribed to moderation's comment_routed: a new or edited comment found its place."""
     if to_status == Status.PENDING:
-        # A query instead of a task: a busy site whose moderators read digests (or nobody's
-        # inbox) would otherwise cost the worker one more message per comment.
-        if recipients(comment.site_id, NotifyMode.IMMEDIATE):
+        # A query (once per site for a batch) instead of a task: a busy site whose moderators
+        # read digests (or nobody's inbox) would otherwise cost the worker one more message
+        # per comment.
+        if events.once(("mail-at-once", comment.site_id), lambda: _anyone_mailed_at_once(comment)):
             queue.send(queue.NOTIFY_NEW_COMMENT, comment.id)
         _queue_webhook(comment, webhooks.COMMENT_NEW)
     elif to_status == Status.APPROVED:
         _queue_webhook(comment, webhooks.COMMENT_APPROVED)
+
+
+def _anyone_mailed_at_once(comment: Comment) -> bool:
+    return bool(recipients(comment.site_id, NotifyMode.IMMEDIATE))
 
 
 def comment_moderated(comment: Comment, *, to_status: str, **_decision) -> None:

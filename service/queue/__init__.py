@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.orm import Session
 
 from service.extensions import db
+from service.queue import wake
 from service.queue.models import ParkedTask
 from service.queue.names import (  # noqa: F401 - callers write queue.PROCESS_COMMENT
     DELIVER_WEBHOOK,
@@ -121,18 +122,42 @@ def send(task_name: str, *args) -> bool:
     return _publish(current_app._get_current_object(), celery, task_name, args)
 
 
-def send_after_response(task_name: str, *args) -> None:
-    """Queue a task without making the caller wait for the broker.
+def announce_new_comment(comment_id: int) -> None:
+    """Ask a worker to process a committed comment, without making its author wait (the
+    pipeline also announces this way the comments a full batch left waiting).
 
-    Callers commit their rows first, so a failed or slow send only delays the work: the
-    periodic sweep re-sends whatever is still waiting. Redis' client retries a refused
-    connection for several seconds, which a reader posting a comment must never feel.
+    On Redis a message goes out only when no wake-up is on its way already (wake.py): the
+    worker that takes one routes every comment waiting. A failed or slow send only delays
+    the work: the periodic sweep re-sends whatever is still waiting. Redis' client retries
+    a refused connection for several seconds, which a reader must never feel, so the
+    publish runs in a background thread.
     """
-    if current_app.config["TASKS_EAGER"]:
-        send(task_name, *args)
-        return
     app = current_app._get_current_object()
-    _executor.submit(_publish, app, app.extensions["celery"], task_name, args)
+    if app.config["TASKS_EAGER"]:
+        send(PROCESS_COMMENT, comment_id)
+        return
+    flag = wake.wake_flag(app)
+    if flag is not None and not flag.raise_flag():
+        return  # a wake-up is on its way, and its worker will take this comment too
+    _executor.submit(_publish_wake_up, app.extensions["celery"], comment_id, flag)
+
+
+def take_wake_up() -> bool:
+    """A worker starting on a PROCESS_COMMENT message: lower the wake-up flag, before any
+    claim. True when comments are announced by wake-ups, so the worker must route every
+    comment waiting and not only the message's own.
+
+    While the flag is up it first lets the comments of the next few milliseconds gather
+    (they find it up and publish nothing): a batch costs about as much as ten comments
+    whatever its size. A message that finds it down (a sweep's, a retry) does not wait.
+    """
+    flag = wake.wake_flag(current_app)
+    if flag is None:
+        return False
+    if flag.is_up():
+        time.sleep(current_app.config["PIPELINE_WAKE_GATHER_MS"] / 1000)
+    flag.lower()
+    return True
 
 
 def resend_parked(limit: int = 500) -> int:
@@ -178,6 +203,11 @@ _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="talkback-send"
 # After a failed publish, skip the broker for a while instead of queueing more doomed sends.
 _BROKER_BACKOFF_SECONDS = 5.0
 _broker_down_until = 0.0
+
+
+def _publish_wake_up(celery: Celery, comment_id: int, flag: wake.WakeFlag | None) -> None:
+    if not _try_publish(celery, PROCESS_COMMENT, (comment_id,)) and flag is not None:
+        flag.lower()  # so the next comment tries again rather than wait for the expiry
 
 
 def _publish(app: Flask, celery: Celery, task_name: str, args: tuple) -> bool:

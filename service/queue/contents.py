@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from celery import Celery
 from flask import current_app
 
+from service.queue import wake
 from service.queue.names import PROCESS_COMMENT
 
 log = logging.getLogger(__name__)
@@ -46,22 +47,38 @@ class QueueSnapshot:
     held: frozenset[int] | None = None
 
 
-def comments_to_resend(stuck_ids: Iterable[int], snapshot: QueueSnapshot) -> list[int]:
-    """The stuck comments whose message is gone, as far as the broker lets us know."""
+def comments_to_resend(
+    stuck_ids: Iterable[int], snapshot: QueueSnapshot, drained_by_any: Iterable[int] = ()
+) -> list[int]:
+    """The stuck comments whose message is gone, as far as the broker lets us know.
+
+    `drained_by_any`: comments that any PROCESS_COMMENT message will route, its own or not
+    (never tried, with wake-ups: service/queue/wake.py). They wait while a message is
+    held; else the first of them is sent again, and its message routes the others.
+    """
+    stuck_ids = list(stuck_ids)
     if snapshot.held is not None:
-        return [comment_id for comment_id in stuck_ids if comment_id not in snapshot.held]
+        any_message = set(drained_by_any)
+        woken = [comment_id for comment_id in stuck_ids if comment_id in any_message]
+        covered = snapshot.held | set(woken if snapshot.held else woken[1:])
+        return [comment_id for comment_id in stuck_ids if comment_id not in covered]
     if snapshot.depth == 0:
-        return list(stuck_ids)
+        return stuck_ids
     return []  # a backlog (or an unknown depth): they are probably waiting in it
 
 
-def lost_comment_ids(stuck_ids: list[int], stuck_after: float) -> list[int]:
-    """Of these comments, stuck in `received`, the ones to send to the broker again."""
+def lost_comment_ids(
+    stuck_ids: list[int], stuck_after: float, never_tried: Iterable[int] = ()
+) -> list[int]:
+    """Of these comments, stuck in `received`, the ones to send to the broker again
+    (`never_tried`: those whose processing never started)."""
     if current_app.config["TASKS_EAGER"]:
         return list(stuck_ids)
     celery = current_app.extensions["celery"]
     queue = current_app.config["CELERY_QUEUE"]
-    return comments_to_resend(stuck_ids, snapshot(celery, queue, PROCESS_COMMENT, stuck_after))
+    held = snapshot(celery, queue, PROCESS_COMMENT, stuck_after)
+    woken = wake.wake_flag(current_app._get_current_object()) is not None
+    return comments_to_resend(stuck_ids, held, never_tried if woken else ())
 
 
 def snapshot(celery: Celery, queue: str, task_name: str, stuck_after: float) -> QueueSnapshot:
