@@ -44,8 +44,11 @@ format: install-dev
 
 # Benchmarks print figures and ratios against a baseline from the same run (see docs/).
 # bench_http.py runs first: Talkback against a Flask floor and Isso (docs/performance.md).
+# bench_wake.py compares two checkouts (--baseline PATH): run it by hand.
+BENCHES := bench_http bench_memory bench_faults bench_import bench_pipeline bench_queue bench_spam
+
 bench: install-dev
-	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+	for script in $(BENCHES); do $(BIN)/python bench/$$script.py || exit 1; done
 
 bench-http: install-dev
 	$(BIN)/python bench/bench_http.py
