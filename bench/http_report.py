@@ -232,25 +232,30 @@ class Report:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        keys = [key for key, _, _ in ROWS if key != "hello"]
+        keys = [key for key, _, _ in ROWS if not key.startswith("hello")]
         series = [
             ("isso", "Isso 0.14"),
             ("talkback_cold", "Talkback, cold"),
             ("talkback", "Talkback, page cache"),
         ]
-        figure, axes = plt.subplots(figsize=(11, 5))
+        figure, axes = plt.subplots(figsize=(13, 5))
         width = 0.27
         for n, (server, label) in enumerate(series):
             values = [self.rate(key, server) or 0 for key in keys]
             positions = [i + (n - 1) * width for i in range(len(keys))]
             axes.bar(positions, values, width, label=label)
         if self.floor:
-            axes.axhline(self.floor, color="black", linestyle="--", label="Flask hello floor")
+            axes.axhline(
+                self.floor,
+                color="black",
+                linestyle="--",
+                label="Flask hello floor (mean of its two runs)",
+            )
         axes.set_yscale("log")
         axes.set_xticks(range(len(keys)), keys, rotation=20)
         axes.set_ylabel("requests (threads) per second, log scale")
         axes.set_title("Talkback vs Isso vs the Flask floor, one run (bench/bench_http.py)")
-        axes.legend()
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
         figure.tight_layout()
         figure.savefig(PLOT, dpi=110)
         plt.close(figure)
