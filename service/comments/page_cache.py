@@ -35,7 +35,6 @@ from service.extensions import db
 EXTENSION = "talkback_pages"
 FRONT = "talkback_page_front"
 CHANGED = "talkback_changed_threads"
-SITE_CHANGED = "talkback_site_changed"
 # What readers see of an approved comment; a change to any of these changes the thread.
 PUBLIC_FIELDS = ("html", "author_name", "website", "edited_at", "parent_id")
 
@@ -86,6 +85,13 @@ def _mark_page(threads: list[ThreadKey], generations: list[str]) -> None:
         return
     storable = bool(generations) and all(generations) and len(set(generations)) == 1
     request.environ[MARK] = (storable, generations[0] if generations else "", threads)
+
+
+def forget_front_pages() -> None:
+    """Drop every answer the page front keeps: they carry a site's CORS answer and name."""
+    front = current_app.extensions.get(FRONT)
+    if front is not None:
+        front.invalidate(None)
 
 
 def _store() -> PageStore:
@@ -168,17 +174,10 @@ def _note_changed_threads(session: Session, _context) -> None:
     )
     if changed:
         session.info.setdefault(CHANGED, set()).update(changed)
-    # A site's allowed origins (the CORS answer) and name are in the page front's copies.
-    if any(isinstance(obj, Site) for obj in (*session.dirty, *session.deleted)):
-        session.info[SITE_CHANGED] = True
 
 
 @event.listens_for(Session, "after_commit")
 def _invalidate_changed_threads(session: Session) -> None:
-    if session.info.pop(SITE_CHANGED, False) and has_app_context():
-        front = current_app.extensions.get(FRONT)
-        if front is not None:
-            front.invalidate(None)
     thread_ids = session.info.pop(CHANGED, None)
     if not thread_ids or not has_app_context() or EXTENSION not in current_app.extensions:
         return

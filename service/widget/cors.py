@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from service.accounts.models import Site
 from service.accounts.origins import record_refusal
+from service.comments import page_cache
 from service.comments.models import Comment
 from service.extensions import db
 from service.http.errors import Forbidden
@@ -89,6 +90,8 @@ def _note_site_changes(session: Session, _context) -> None:
 def _forget_changed_origins(session: Session) -> None:
     if session.info.pop(SITES_CHANGED, False) and has_app_context():
         current_app.extensions.pop(ORIGINS_EXTENSION, None)
+        # The page front keeps whole answers, their CORS headers included.
+        page_cache.forget_front_pages()
 
 
 def _is_public_api() -> bool:
